@@ -1,0 +1,13 @@
+export { parseQuote, isDebugTd } from './quote';
+export type { TdxQuote, QuoteHeader, TdReportBody, QeReport } from './quote';
+export { verifyQuote } from './verify';
+export type { VerifyOptions } from './verify';
+export { CHECKS, DEFAULT_ACCEPTED_TCB, acceptsTcb } from './report';
+export type { Check, QuoteReport } from './report';
+export { computeImageHash } from './imageHash';
+export type { Measurements } from './imageHash';
+export { parseCollateral, collateralToJson } from './collateral';
+export type { Collateral, CollateralJson } from './collateral';
+export type { TcbStatus } from './tcbInfo';
+export { INTEL_SGX_ROOT_KEY_SHA384 } from './chain';
+export { QuoteParseError, CollateralParseError, CertificateParseError, CollateralFetchError } from './errors';

@@ -1,0 +1,125 @@
+import http from 'http';
+import { AddressInfo } from 'net';
+import { ApiError, validationError } from './errors';
+import { DevnetLedger } from './ledger';
+import { methods } from './methods';
+import { Params } from './params';
+
+export const API_BASE = '/api/v2';
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The faucet hands out at most this much per request (1,000,000 TON). */
+export const FAUCET_MAX_NANO = 1_000_000n * 1_000_000_000n;
+
+type Reply = { status: number; body: Record<string, unknown> };
+
+/**
+ * The devnet's HTTP front: toncenter's API v2 as JSON-RPC (`POST /api/v2/jsonRPC`) and REST (`GET|POST
+ * /api/v2/<method>`), the faucet (`POST /faucet`) and `GET /healthz`. Every failure is answered in toncenter's
+ * error shape; nothing a client sends can crash the process.
+ */
+export function createDevnetServer(ledger: DevnetLedger, log: (line: string) => void): http.Server {
+    return http.createServer((req, res) => {
+        handle(ledger, req)
+            .catch((e): Reply => {
+                if (e instanceof ApiError) return { status: e.code, body: { ok: false, error: e.message, code: e.code } };
+                log(`devnet: internal error: ${(e as Error).stack ?? e}`);
+                return { status: 503, body: { ok: false, error: String((e as Error).message ?? e), code: 503 } };
+            })
+            .then((reply) => {
+                const text = JSON.stringify(reply.body);
+                res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+                res.end(text);
+            });
+    });
+}
+
+async function handle(ledger: DevnetLedger, req: http.IncomingMessage): Promise<Reply> {
+    const url = new URL(req.url ?? '/', 'http://devnet');
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path === `${API_BASE}/jsonRPC`) {
+        if (req.method !== 'POST') throw new ApiError(405, 'Method Not Allowed');
+        return jsonRpc(ledger, await readJson(req));
+    }
+    if (path.startsWith(`${API_BASE}/`)) {
+        const name = path.slice(API_BASE.length + 1);
+        const method = Object.hasOwn(methods, name) ? methods[name] : undefined;
+        if (!method) throw new ApiError(404, 'Not Found');
+        let params: Params;
+        if (req.method === 'GET') params = new Params(Object.fromEntries(url.searchParams));
+        else if (req.method === 'POST') params = Params.from(await readJson(req));
+        else throw new ApiError(405, 'Method Not Allowed');
+        return { status: 200, body: { ok: true, result: await method(ledger, params) } };
+    }
+    if (path === '/faucet') {
+        if (req.method !== 'POST') throw new ApiError(405, 'Method Not Allowed');
+        return faucet(ledger, Params.from(await readJson(req)));
+    }
+    if (path === '/healthz') {
+        return { status: 200, body: { ok: true, result: { now: ledger.clock.now(), block_seqno: ledger.blockSeqno, transactions: ledger.txs.size } } };
+    }
+    throw new ApiError(404, 'Not Found');
+}
+
+async function jsonRpc(ledger: DevnetLedger, body: unknown): Promise<Reply> {
+    const call = (body ?? {}) as { id?: unknown; method?: unknown; params?: unknown };
+    const id = call.id ?? null;
+    const answer = (status: number, rest: Record<string, unknown>): Reply => ({ status, body: { ...rest, jsonrpc: '2.0', id } });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return answer(422, { ok: false, error: 'Validation error: request must be a JSON object', code: 422 });
+    if (typeof call.method !== 'string' || !Object.hasOwn(methods, call.method)) return answer(422, { ok: false, error: 'Unknown method', code: 422 });
+    try {
+        const result = await methods[call.method](ledger, Params.from(call.params));
+        return answer(200, { ok: true, result });
+    } catch (e) {
+        if (e instanceof ApiError) return answer(e.code, { ok: false, error: e.message, code: e.code });
+        throw e;
+    }
+}
+
+async function faucet(ledger: DevnetLedger, p: Params): Promise<Reply> {
+    const address = p.address('address');
+    const amount = p.integer('amount');
+    if (amount <= 0n || amount > FAUCET_MAX_NANO) throw validationError(`field 'amount' must be between 1 and ${FAUCET_MAX_NANO} nanoTON`);
+    const records = await ledger.faucet(address, amount);
+    const tx = records[0];
+    const account = await ledger.account(address);
+    return {
+        status: 200,
+        body: { ok: true, result: { address: address.toString(), amount: amount.toString(), lt: tx.lt.toString(), hash: tx.hash.toString('base64'), balance: account.balance.toString() } },
+    };
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_BODY_BYTES) {
+                reject(new ApiError(413, 'Request body too large'));
+                req.destroy();
+                return;
+            }
+            chunks.push(c);
+        });
+        req.on('error', reject);
+        req.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (text.trim() === '') return resolve(undefined);
+            try {
+                resolve(JSON.parse(text));
+            } catch {
+                reject(validationError('request body is not valid JSON'));
+            }
+        });
+    });
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve((server.address() as AddressInfo).port);
+        });
+    });
+}

@@ -1,0 +1,63 @@
+import { Address } from '@ton/core';
+import { ChildProcess, spawn } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { requestFaucet } from '../../offchain/chain/faucet';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Starts `cocoon devnet` and resolves with its endpoint once it prints the ready line. */
+function startCli(args: string[]): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cocoon.js'), 'devnet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr!.on('data', (d) => (out += d));
+    return new Promise((resolve, reject) => {
+        child.stdout!.on('data', (d) => {
+            out += d;
+            const m = /Devnet API: (http:\/\/127\.0\.0\.1:\d+\/api\/v2\/jsonRPC)\n/.exec(out);
+            if (m) resolve({ child, endpoint: m[1], output: () => out });
+        });
+        child.on('exit', (code) => reject(new Error(`cocoon devnet exited with ${code}: ${out}`)));
+    });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+    return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+describe('cocoon devnet (command line)', () => {
+    it('serves until SIGTERM, logs transactions and saves its state', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devnet-cli-'));
+        const state = path.join(dir, 'state.json');
+        try {
+            const { child, endpoint, output } = await startCli(['--port', '0', '--state', state]);
+            const target = Address.parse('0:' + 'c1'.repeat(32));
+            const r = await requestFaucet(endpoint, target, 1_000_000_000n);
+            expect(r.balance).toBe(1_000_000_000n);
+            const exited = exitOf(child);
+            child.kill('SIGTERM');
+            expect(await exited).toBe(0);
+            expect(output()).toContain(`tx ${target.toString()} lt=${r.lt} op=empty skipped(no-state)`);
+            expect(output()).toContain(`devnet: SIGTERM, stopping and saving to ${state}`);
+            expect(JSON.parse(fs.readFileSync(state, 'utf8')).ledger.transactions).toHaveLength(1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it('rejects a bad port or speed with a clear message', async () => {
+        const run = (args: string[]) =>
+            new Promise<{ code: number | null; err: string }>((resolve) => {
+                const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cocoon.js'), 'devnet', ...args], { cwd: ROOT });
+                let err = '';
+                child.stderr.on('data', (d) => (err += d));
+                child.on('exit', (code) => resolve({ code, err }));
+            });
+        const bad = await run(['--port', '70000']);
+        expect(bad.code).toBe(1);
+        expect(bad.err).toContain("port must be an integer 0..65535, got '70000'");
+        const slow = await run(['--port', '0', '--speed', '-2']);
+        expect(slow.err).toContain("speed must be a positive number, got '-2'");
+    });
+});

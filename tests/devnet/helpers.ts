@@ -1,0 +1,15 @@
+import { TonClient } from '@ton/ton';
+import { Devnet, DevnetOptions } from '../../offchain/devnet';
+
+/** Starts a devnet on a free port; the log lines are kept for assertions. */
+export async function startTestDevnet(opts: Partial<DevnetOptions> = {}): Promise<{ devnet: Devnet; client: TonClient; logs: string[] }> {
+    const logs: string[] = [];
+    const devnet = await Devnet.start({ port: 0, autosaveMs: 0, log: (l) => logs.push(l), ...opts });
+    return { devnet, client: new TonClient({ endpoint: devnet.endpoint }), logs };
+}
+
+/** POSTs/GETs raw JSON to the devnet and returns status and parsed body. */
+export async function rawCall(url: string, init?: { method?: string; body?: string }): Promise<{ status: number; body: any }> {
+    const res = await fetch(url, { method: init?.method ?? 'GET', headers: { 'Content-Type': 'application/json' }, body: init?.body });
+    return { status: res.status, body: await res.json() };
+}

@@ -1,0 +1,105 @@
+import { Address, toNano } from '@ton/core';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { requestFaucet } from '../../offchain/chain/faucet';
+import { DevnetStateError } from '../../offchain/devnet';
+import { DevnetClock } from '../../offchain/devnet/clock';
+import { startTestDevnet } from './helpers';
+import { transferV4, v4 } from './wallets';
+
+describe('devnet state file', () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devnet-state-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('restarts from its saved state with contracts, balances and history intact', async () => {
+        const statePath = path.join(dir, 'chain.json');
+        const to = Address.parse('0:' + 'e1'.repeat(32));
+        const first = await startTestDevnet({ statePath });
+        const w = v4(first.client, 'state-wallet');
+        await requestFaucet(first.devnet.endpoint, w.wallet.address, toNano('10'));
+        await transferV4(w, to, toNano('1'));
+        const balance = await w.wallet.getBalance();
+        const history = await first.client.getTransactions(w.wallet.address, { limit: 10 });
+        const seqnoBefore = first.devnet.ledger.blockSeqno;
+        const nowBefore = first.devnet.ledger.clock.now();
+        await first.devnet.stop();
+        expect(fs.existsSync(statePath)).toBe(true);
+
+        const second = await startTestDevnet({ statePath });
+        try {
+            const w2 = v4(second.client, 'state-wallet');
+            expect(await w2.wallet.getSeqno()).toBe(1);
+            expect(await w2.wallet.getBalance()).toBe(balance);
+            expect(await second.client.getBalance(to)).toBe(toNano('1'));
+            const restored = await second.client.getTransactions(w2.wallet.address, { limit: 10 });
+            expect(restored.map((t) => t.hash().toString('hex'))).toEqual(history.map((t) => t.hash().toString('hex')));
+            expect(second.devnet.ledger.blockSeqno).toBe(seqnoBefore);
+            expect(second.devnet.ledger.clock.now()).toBeGreaterThanOrEqual(nowBefore);
+            expect(second.logs[0]).toBe(`devnet: restored 3 transactions from ${statePath}`);
+
+            // the chain goes on: new transactions get later lts than the restored ones
+            await transferV4(w2, to, toNano('1'));
+            const [latest] = await second.client.getTransactions(w2.wallet.address, { limit: 1 });
+            expect(latest.lt > history[0].lt).toBe(true);
+            expect(await w2.wallet.getSeqno()).toBe(2);
+        } finally {
+            await second.devnet.stop();
+        }
+    });
+
+    it('starts fresh when the state file does not exist yet', async () => {
+        const { devnet } = await startTestDevnet({ statePath: path.join(dir, 'new.json') });
+        expect(devnet.ledger.txs.size).toBe(0);
+        await devnet.stop();
+        expect(JSON.parse(fs.readFileSync(path.join(dir, 'new.json'), 'utf8')).format).toBe('cocoon-devnet-state');
+    });
+
+    it('refuses a damaged or foreign state file with a clear error', async () => {
+        const bad = path.join(dir, 'bad.json');
+        fs.writeFileSync(bad, '{"format":');
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(DevnetStateError);
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(/is not valid JSON/);
+        fs.writeFileSync(bad, JSON.stringify({ format: 'something-else', version: 1 }));
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`${bad} is not a devnet state file (format is "something-else")`);
+        fs.writeFileSync(bad, JSON.stringify({ format: 'cocoon-devnet-state', version: 9 }));
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`devnet state ${bad} has version 9, this devnet reads version 1`);
+    });
+
+    it('autosaves while running when something changed', async () => {
+        const statePath = path.join(dir, 'auto.json');
+        const { devnet } = await startTestDevnet({ statePath, autosaveMs: 50 });
+        try {
+            await requestFaucet(devnet.endpoint, Address.parse('0:' + 'e2'.repeat(32)), 5n);
+            for (let i = 0; i < 100 && !fs.existsSync(statePath); i++) await new Promise((r) => setTimeout(r, 20));
+            const saved = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+            expect(saved.ledger.transactions).toHaveLength(1);
+        } finally {
+            await devnet.stop();
+        }
+    });
+});
+
+describe('devnet clock', () => {
+    it('follows wall time times the speed factor and never goes back', () => {
+        let wall = 1_700_000_000_000;
+        const clock = new DevnetClock(10, 0, () => wall);
+        expect(clock.now()).toBe(1_700_000_000);
+        wall += 1500;
+        expect(clock.now()).toBe(1_700_000_015);
+        wall -= 1000; // wall clock stepped back
+        expect(clock.now()).toBe(1_700_000_015);
+    });
+
+    it('starts no earlier than a restored time', () => {
+        const clock = new DevnetClock(1, 1_800_000_000, () => 1_700_000_000_000);
+        expect(clock.now()).toBe(1_800_000_000);
+    });
+
+    it('rejects a non-positive speed', () => {
+        expect(() => new DevnetClock(0)).toThrow('clock speed must be a positive number, got 0');
+    });
+});

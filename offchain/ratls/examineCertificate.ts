@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'crypto';
+import { createPublicKey, timingSafeEqual, verify } from 'crypto';
 import { claimsReportData, parseClaims, type UserClaims } from './claims';
 import { FAKE_QUOTE_BYTES, fakeQuoteEvidence } from './fakeQuote';
 import { ALLOWED_CRITICAL_EXTENSIONS, MAX_QUOTE_BYTES, OID_ED25519 } from './oids';
@@ -31,8 +31,10 @@ export async function examineCertificate(parsed: ParsedCertificate, verifyTdxQuo
 
     const ed25519 = parsed.keyAlgorithm === OID_ED25519 && parsed.signatureAlgorithm === OID_ED25519 && parsed.publicKey.length === 32;
     put('ed25519Key', ed25519, ed25519 ? undefined : `key algorithm ${parsed.keyAlgorithm}, signature algorithm ${parsed.signatureAlgorithm}; only Ed25519 (${OID_ED25519}) is accepted`);
-    const signed = parsed.selfIssued && verifySelfSignature(parsed);
-    put('selfSigned', signed, signed ? undefined : parsed.selfIssued ? 'signature does not verify with the certificate key' : 'issuer differs from subject');
+    if (!ed25519) put('selfSigned', false, 'not checked: not an Ed25519 certificate');
+    else if (!parsed.selfIssued) put('selfSigned', false, 'issuer differs from subject');
+    else if (!verifySelfSignature(parsed)) put('selfSigned', false, 'signature does not verify with the certificate key');
+    else put('selfSigned', true);
     const unknown = parsed.extensions.filter((e) => e.critical && !ALLOWED_CRITICAL_EXTENSIONS.has(e.oid)).map((e) => e.oid);
     put('criticalExtensions', unknown.length === 0, unknown.length === 0 ? undefined : `unknown critical extension ${unknown.join(', ')}`);
 
@@ -122,7 +124,7 @@ async function quoteEvidence(
 
 function verifySelfSignature(parsed: ParsedCertificate): boolean {
     try {
-        return parsed.node.verify(parsed.node.publicKey);
+        return verify(null, parsed.tbs, createPublicKey({ key: Buffer.from(parsed.spki), format: 'der', type: 'spki' }), parsed.signature);
     } catch {
         return false;
     }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { createHash, X509Certificate as NodeX509 } from 'crypto';
+import { createHash } from 'crypto';
+import { children, readTlv, tbsAlgorithmMatches } from '../attest/der';
 import { CertificateFormatError } from './errors';
 import { OID_TDX_QUOTE, OID_USER_CLAIMS } from './oids';
 
@@ -26,16 +27,23 @@ export interface ParsedCertificate {
     extensions: CertificateExtension[];
     quote?: Uint8Array;
     claims?: Uint8Array;
-    /** Node's view, used to check the self-signature over the original bytes. */
-    node: NodeX509;
+    /** SubjectPublicKeyInfo DER, for importing the key. */
+    spki: Uint8Array;
+    /** TBSCertificate exactly as it stands in the DER, and the signature over it. */
+    tbs: Uint8Array;
+    signature: Uint8Array;
 }
 
+/**
+ * Parses a peer certificate from DER. Not with Node's X509Certificate: given bytes that contain a PEM block
+ * anywhere (a TDX quote embeds its PCK chain as PEM), it parses that embedded certificate instead.
+ */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
     let cert: Certificate;
-    let node: NodeX509;
+    let signed: { tbs: Uint8Array; signature: Uint8Array };
     try {
+        signed = splitCertificate(der);
         cert = AsnConvert.parse(der, Certificate);
-        node = new NodeX509(der);
     } catch (e) {
         throw new CertificateFormatError(`not a DER X.509 certificate: ${(e as Error).message}`);
     }
@@ -62,8 +70,24 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
         extensions,
         quote: single(OID_TDX_QUOTE),
         claims: single(OID_USER_CLAIMS),
-        node,
+        spki: new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+        ...signed,
     };
+}
+
+/** TBS and signature bytes as they stand; one SEQUENCE, nothing after it, same algorithm inside and outside. */
+function splitCertificate(der: Uint8Array): { tbs: Uint8Array; signature: Uint8Array } {
+    const outer = readTlv(der, 0);
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('not a single DER SEQUENCE');
+    const [tbs, algorithm, bits, ...rest] = children(der, outer);
+    if (!bits || rest.length > 0 || tbs.tag !== 0x30 || algorithm.tag !== 0x30 || bits.tag !== 0x03 || der[bits.contentStart] !== 0) {
+        throw new Error('expected SEQUENCE { tbsCertificate, signatureAlgorithm, signature BIT STRING }');
+    }
+    const tbsBytes = der.subarray(tbs.start, tbs.end);
+    if (!tbsAlgorithmMatches(tbsBytes, der.subarray(algorithm.start, algorithm.end), true)) {
+        throw new Error('signature algorithm differs inside and outside the TBS');
+    }
+    return { tbs: tbsBytes, signature: der.subarray(bits.contentStart + 1, bits.end) };
 }
 
 /** DER of the first certificate in a PEM text. */

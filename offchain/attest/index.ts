@@ -11,3 +11,5 @@ export type { Collateral, CollateralJson } from './collateral';
 export type { TcbStatus } from './tcbInfo';
 export { INTEL_SGX_ROOT_KEY_SHA384 } from './chain';
 export { QuoteParseError, CollateralParseError, CertificateParseError, CollateralFetchError } from './errors';
+export { CollateralFetcher } from './fetcher';
+export type { CollateralFetcherOptions, PckCa } from './fetcher';

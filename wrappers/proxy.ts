@@ -1,0 +1,65 @@
+import { Address, beginCell, Cell } from '@ton/core';
+import {
+    CocoonProxy,
+    ProxyData,
+    storeExtProxyIncreaseStake,
+    storeExtProxyPayoutRequest,
+    storeOwnerProxyClose,
+} from '../build/CocoonProxy/tact_CocoonProxy';
+
+export { CocoonProxy };
+
+export const ProxyState = { normal: 0, closing: 1, closed: 2 } as const;
+
+/** A one-character text command ("c" close, "w" withdraw earnings): op 0 then the character. */
+const textCommand = (c: 'c' | 'w'): Cell => beginCell().storeUint(0, 32).storeStringTail(c).endCell();
+
+/** Proxy message bodies; signed close requests are built with `wrappers/signing.ts`. */
+export const proxyMessages = {
+    payoutRequest: (queryId: bigint, sendExcessesTo: Address): Cell =>
+        beginCell().store(storeExtProxyPayoutRequest({ $$type: 'ExtProxyPayoutRequest', queryId, sendExcessesTo })).endCell(),
+    increaseStake: (queryId: bigint, grams: bigint, sendExcessesTo: Address): Cell =>
+        beginCell().store(storeExtProxyIncreaseStake({ $$type: 'ExtProxyIncreaseStake', queryId, grams, sendExcessesTo })).endCell(),
+    ownerClose: (queryId: bigint, sendExcessesTo: Address): Cell =>
+        beginCell().store(storeOwnerProxyClose({ $$type: 'OwnerProxyClose', queryId, sendExcessesTo })).endCell(),
+    closeText: (): Cell => textCommand('c'),
+    withdrawText: (): Cell => textCommand('w'),
+};
+
+export interface ProxyContractState {
+    owner: Address;
+    proxyPublicKey: bigint;
+    root: Address;
+    state: number;
+    /** Earnings the owner may withdraw. */
+    balance: bigint;
+    stake: bigint;
+    unlockTs: number;
+    pricePerToken: bigint;
+    workerFeePerToken: bigint;
+    minProxyStake: bigint;
+    minClientStake: bigint;
+    paramsVersion: number;
+    /** Fix 6: the stake covers `min_proxy_stake`. */
+    stakeCovered: boolean;
+}
+
+/** Everything `get_cocoon_proxy_data` returns except the full params. */
+export async function readProxyState(proxy: { getGetCocoonProxyData(): Promise<ProxyData> }): Promise<ProxyContractState> {
+    const d = await proxy.getGetCocoonProxyData();
+    return {
+        owner: d.owner,
+        proxyPublicKey: d.proxyPublicKey,
+        root: d.root,
+        state: Number(d.state),
+        balance: d.balance,
+        stake: d.stake,
+        unlockTs: Number(d.unlockTs),
+        pricePerToken: d.pricePerToken,
+        workerFeePerToken: d.workerFeePerToken,
+        minProxyStake: d.minProxyStake,
+        minClientStake: d.minClientStake,
+        paramsVersion: Number(d.paramsVersion),
+        stakeCovered: d.stakeCovered,
+    };
+}

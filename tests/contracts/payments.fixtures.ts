@@ -75,3 +75,12 @@ export function exitCodeOf(tx: Transaction): number | undefined {
     if (d.type !== 'generic' || d.computePhase.type !== 'vm') return undefined;
     return d.computePhase.exitCode;
 }
+
+/** Addresses as raw strings and cells as hex BoCs, so that `toEqual` compares values. */
+export function plain(v: unknown): unknown {
+    if (v instanceof Address) return v.toRawString();
+    if (v instanceof Cell) return v.toBoc().toString('hex');
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    return v;
+}

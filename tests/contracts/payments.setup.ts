@@ -1,5 +1,5 @@
 // A sandbox with a real proxy, client and worker contract of one generation, deployed from public inputs.
-import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
+import { Blockchain, BlockchainSnapshot, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { Address, Cell, toNano } from '@ton/core';
 import { CocoonProxy } from '../../build/CocoonProxy/tact_CocoonProxy';
 import { CocoonClient } from '../../build/CocoonClient/tact_CocoonClient';
@@ -42,8 +42,25 @@ export async function workerContract(params: CocoonParams, owner: Address, proxy
     return CocoonWorker.fromInit(owner, proxy, key, 0n, 0n, null, 0n, paramsCell(params, 'withoutCode'));
 }
 
-/** Deploys proxy (0.3 TON), client (0.8 TON) and worker (0.3 TON) as the C++ services do (empty body, no bounce). */
+const cache = new Map<string, { sandbox: PaymentsSandbox; snapshot: BlockchainSnapshot }>();
+
+/**
+ * Deploys proxy (0.3 TON), client (0.8 TON) and worker (0.3 TON) as the C++ services do (empty body, no bounce).
+ * Deploys once per params and restores a snapshot afterwards, which keeps the suites fast.
+ */
 export async function paymentsSandbox(overrides: Partial<CocoonParams> = {}): Promise<PaymentsSandbox> {
+    const key = JSON.stringify(overrides, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const hit = cache.get(key);
+    if (hit) {
+        await hit.sandbox.blockchain.loadFrom(hit.snapshot);
+        return hit.sandbox;
+    }
+    const sandbox = await deploy(overrides);
+    cache.set(key, { sandbox, snapshot: sandbox.blockchain.snapshot() });
+    return sandbox;
+}
+
+async function deploy(overrides: Partial<CocoonParams>): Promise<PaymentsSandbox> {
     const blockchain = await Blockchain.create();
     const params = testParams(overrides);
     const [root, proxyOwner, clientOwner, workerOwner, submitter, stranger] = await Promise.all(

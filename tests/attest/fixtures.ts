@@ -2,7 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Collateral, parseCollateral } from '../../offchain/attest';
 
-export const FIXTURES = '/work/shared/fixtures/tdx';
+/** Copies of shared/fixtures/tdx (see data/README.md). */
+export const FIXTURES = join(__dirname, 'data');
 export const QUOTE_FILES = ['quote-a.dat', 'quote-b.dat', 'quote-c.dat'] as const;
 
 export type ExpectedFields = Record<string, unknown> & {

@@ -2,7 +2,8 @@
 import { beginCell, Cell, loadMessage, Message, StateInit, storeMessage } from '@ton/core';
 import { decodeArgStack, encodeResultStack } from '../chain/toncenterStack';
 import { StackCodecError } from '../chain/errors';
-import { ApiError, liteServerError, validationError } from './errors';
+import { normalizedMessageHash } from '../chain/messageHash';
+import { liteServerError, validationError } from './errors';
 import * as fmt from './format';
 import { DevnetLedger } from './ledger';
 import { Params } from './params';
@@ -78,7 +79,7 @@ export const methods: Record<string, ApiMethod> = {
     async sendBocReturnHash(ledger, p) {
         const msg = externalMessage(p.boc('boc'));
         await ledger.sendExternal(msg);
-        return { '@type': 'raw.extMessageInfo', hash: messageHash(msg).toString('base64'), hash_norm: normalizedHash(msg).toString('base64') };
+        return { '@type': 'raw.extMessageInfo', hash: messageHash(msg).toString('base64'), hash_norm: normalizedMessageHash(msg).toString('base64') };
     },
 
     async getTransactions(ledger, p) {
@@ -152,11 +153,4 @@ function externalMessage(cell: Cell): Message {
 
 function messageHash(msg: Message): Buffer {
     return beginCell().store(storeMessage(msg)).endCell().hash();
-}
-
-/** TEP-467 normalised hash: no source, no import fee, no init, body in a ref. */
-export function normalizedHash(msg: Message): Buffer {
-    if (msg.info.type !== 'external-in') throw new ApiError(500, 'not an external message');
-    const normal: Message = { info: { type: 'external-in', src: null, dest: msg.info.dest, importFee: 0n }, init: null, body: msg.body };
-    return beginCell().store(storeMessage(normal, { forceRef: true })).endCell().hash();
 }

@@ -1,0 +1,10 @@
+export { ChainClient, ChainClientOptions, AccountState, GetMethodResult, TransactionsQuery, SentMessage } from './client';
+export { Endpoint, JsonRpcTransport, TransportOptions } from './transport';
+export * from './errors';
+export { TransactionWatcher, WatchedTransaction, WatcherOptions } from './watcher';
+export { WalletSender, WalletSenderOptions, MessageOutcome, WalletSendError } from './walletSender';
+export { WalletAdapter, OutgoingMessage, walletV4Adapter, walletV5R1Adapter } from './walletAdapter';
+export { transactionOutcome, describeOutcome, messageOp, formatOp, TxOutcome } from './txOutcome';
+export { normalizedMessageHash } from './messageHash';
+export { requestFaucet, FaucetReceipt } from './faucet';
+export { encodeArgStack, decodeResultStack } from './toncenterStack';

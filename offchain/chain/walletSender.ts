@@ -1,0 +1,231 @@
+import { Address, external, Transaction } from '@ton/core';
+import type { ChainClient } from './client';
+import { ChainApiError, ChainError } from './errors';
+import { normalizedMessageHash } from './messageHash';
+import { transactionOutcome, TxOutcome } from './txOutcome';
+import { OutgoingMessage, WalletAdapter } from './walletAdapter';
+
+export interface MessageOutcome {
+    message: OutgoingMessage;
+    /** The wallet transaction that carried the message. */
+    walletTx: { lt: bigint; hash: Buffer };
+    /** Position of the message in its batch (= its out-message index). */
+    index: number;
+    /** The destination's transaction, when it was found. */
+    destination: { lt: bigint; hash: Buffer; outcome: TxOutcome } | null;
+    /**
+     * delivered: the destination executed it (or, non-bounceable to an account without code, was credited);
+     * failed: the wallet did not send it or the destination failed; unconfirmed: no destination transaction in time.
+     */
+    status: 'delivered' | 'failed' | 'unconfirmed';
+}
+
+export class WalletSendError extends ChainError {}
+
+export interface WalletSenderOptions {
+    /** Validity of each signed batch, in chain seconds (COCOON uses an hour). */
+    ttlSeconds?: number;
+    /** Resend the same signed batch this often while its seqno has not advanced. */
+    resendMs?: number;
+    pollMs?: number;
+    /** How long to look for a message's destination transaction. */
+    destinationTimeoutMs?: number;
+    /** Give up on a batch the API refuses this many times in a row (e.g. the wallet cannot pay). */
+    maxRejections?: number;
+    log?: (line: string) => void;
+}
+
+interface Queued {
+    message: OutgoingMessage;
+    resolve: (o: MessageOutcome) => void;
+    reject: (e: Error) => void;
+}
+
+interface InFlight {
+    items: Queued[];
+    seqno: number;
+    validUntil: number;
+    hashNorm: Buffer;
+    sendBody: () => Promise<unknown>;
+    lastSentAt: number;
+    /** lt of the wallet's last transaction before this batch: the batch's transaction comes after it. */
+    afterLt: bigint;
+}
+
+/**
+ * Sends messages through a wallet: queues them, signs up to `maxMessages` per external message, resends the same
+ * signed message until the wallet's seqno advances, and re-signs only when the old one can no longer execute (its
+ * seqno was used by another message, or it expired), so a queued message is never sent twice. Each `send()`
+ * resolves with that message's outcome: the wallet transaction and the destination's result.
+ */
+export class WalletSender {
+    private readonly queue: Queued[] = [];
+    private inFlight: InFlight | null = null;
+    private pumping = false;
+    private stopped = false;
+    private rejections = 0;
+    private timer?: NodeJS.Timeout;
+    private readonly opts: Required<Omit<WalletSenderOptions, 'log'>> & { log: (line: string) => void };
+
+    constructor(
+        private readonly client: ChainClient,
+        readonly wallet: WalletAdapter,
+        opts: WalletSenderOptions = {},
+    ) {
+        this.opts = {
+            ttlSeconds: opts.ttlSeconds ?? 3600,
+            resendMs: opts.resendMs ?? 30_000,
+            pollMs: opts.pollMs ?? 1000,
+            destinationTimeoutMs: opts.destinationTimeoutMs ?? 60_000,
+            maxRejections: opts.maxRejections ?? 5,
+            log: opts.log ?? (() => {}),
+        };
+    }
+
+    /** Messages queued or in flight. */
+    get pending(): number {
+        return this.queue.length + (this.inFlight?.items.length ?? 0);
+    }
+
+    send(message: OutgoingMessage): Promise<MessageOutcome> {
+        if (this.stopped) return Promise.reject(new WalletSendError('wallet sender is stopped'));
+        return new Promise((resolve, reject) => {
+            this.queue.push({ message, resolve, reject });
+            this.schedule(0);
+        });
+    }
+
+    sendMany(messages: OutgoingMessage[]): Promise<MessageOutcome[]> {
+        return Promise.all(messages.map((m) => this.send(m)));
+    }
+
+    /** Stops sending; messages not yet in flight are rejected, the batch in flight is left to the chain. */
+    stop(): void {
+        this.stopped = true;
+        if (this.timer) clearTimeout(this.timer);
+        for (const q of this.queue.splice(0)) q.reject(new WalletSendError('wallet sender stopped before sending'));
+    }
+
+    private schedule(ms: number): void {
+        if (this.stopped || this.timer) return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            void this.pump();
+        }, ms);
+    }
+
+    private async pump(): Promise<void> {
+        if (this.pumping || this.stopped) return;
+        this.pumping = true;
+        let failed = false;
+        try {
+            if (this.inFlight) await this.check(this.inFlight);
+            else if (this.queue.length > 0) await this.dispatch();
+        } catch (e) {
+            failed = true;
+            this.opts.log(`wallet ${this.wallet.address.toString()}: ${(e as Error).message}`);
+        } finally {
+            this.pumping = false;
+        }
+        if (this.inFlight || this.queue.length > 0) this.schedule(this.inFlight || failed ? this.opts.pollMs : 0);
+    }
+
+    private async dispatch(): Promise<void> {
+        const items = this.queue.splice(0, this.wallet.maxMessages);
+        try {
+            const account = await this.client.getAccount(this.wallet.address);
+            const seqno = await this.wallet.seqno(this.client);
+            const validUntil = account.syncUtime + this.opts.ttlSeconds;
+            const body = await this.wallet.createTransfer(seqno, validUntil, items.map((i) => i.message));
+            const init = account.state === 'active' ? undefined : this.wallet.init;
+            const msg = external({ to: this.wallet.address, body, init });
+            const flight: InFlight = {
+                items,
+                seqno,
+                validUntil,
+                hashNorm: normalizedMessageHash(msg),
+                sendBody: () => this.client.sendMessage(msg),
+                lastSentAt: Date.now(),
+                afterLt: account.last?.lt ?? 0n,
+            };
+            await flight.sendBody();
+            this.inFlight = flight;
+            this.rejections = 0;
+        } catch (e) {
+            this.queue.unshift(...items);
+            if (e instanceof ChainApiError && ++this.rejections >= this.opts.maxRejections) {
+                this.rejections = 0;
+                const failed = this.queue.splice(0, items.length);
+                for (const q of failed) q.reject(new WalletSendError(`wallet ${this.wallet.address.toString()} refused the batch ${this.opts.maxRejections} times: ${e.apiMessage}`));
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private async check(flight: InFlight): Promise<void> {
+        const seqno = await this.wallet.seqno(this.client);
+        if (seqno > flight.seqno) {
+            this.inFlight = null;
+            const tx = await this.findExecution(flight);
+            if (!tx) {
+                // another message used this seqno; ours can never execute now, so it is safe to sign again
+                this.opts.log(`wallet ${this.wallet.address.toString()}: seqno ${flight.seqno} used by another message, re-queueing ${flight.items.length}`);
+                this.queue.unshift(...flight.items);
+                return;
+            }
+            this.settle(flight, tx);
+            return;
+        }
+        const account = await this.client.getAccount(this.wallet.address);
+        if (account.syncUtime > flight.validUntil) {
+            this.inFlight = null;
+            this.opts.log(`wallet ${this.wallet.address.toString()}: batch at seqno ${flight.seqno} expired, re-signing ${flight.items.length}`);
+            this.queue.unshift(...flight.items);
+            return;
+        }
+        if (Date.now() - flight.lastSentAt >= this.opts.resendMs) {
+            flight.lastSentAt = Date.now();
+            await flight.sendBody().catch((e) => this.opts.log(`wallet ${this.wallet.address.toString()}: resend failed: ${(e as Error).message}`));
+        }
+    }
+
+    private async findExecution(flight: InFlight): Promise<Transaction | null> {
+        const txs = await this.client.getTransactions(this.wallet.address, { limit: 100, toLt: flight.afterLt > 0n ? flight.afterLt : undefined });
+        return (
+            txs.find((t) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm)) ?? null
+        );
+    }
+
+    private settle(flight: InFlight, tx: Transaction): void {
+        const walletTx = { lt: tx.lt, hash: tx.hash() };
+        flight.items.forEach((item, index) => {
+            const out = tx.outMessages.get(index);
+            if (!out || out.info.type !== 'internal') {
+                item.resolve({ message: item.message, walletTx, index, destination: null, status: 'failed' });
+                return;
+            }
+            const bounceable = out.info.bounce;
+            void this.awaitDestination(this.wallet.address, out.info.dest, out.info.createdLt).then(
+                (dest) => {
+                    if (!dest) return item.resolve({ message: item.message, walletTx, index, destination: null, status: 'unconfirmed' });
+                    const outcome = transactionOutcome(dest);
+                    // plain value sent non-bounceable to an account without code is credited: that is delivery
+                    const credited = !bounceable && outcome.skipped === 'no-state';
+                    const status = outcome.success || credited ? 'delivered' : 'failed';
+                    item.resolve({ message: item.message, walletTx, index, destination: { lt: dest.lt, hash: dest.hash(), outcome }, status });
+                },
+                (e) => item.reject(e as Error),
+            );
+        });
+    }
+
+    private async awaitDestination(source: Address, dest: Address, createdLt: bigint): Promise<Transaction | null> {
+        const deadline = Date.now() + this.opts.destinationTimeoutMs;
+        for (;;) {
+            const tx = await this.client.locateResultTx(source, dest, createdLt);
+            if (tx || Date.now() >= deadline || this.stopped) return tx;
+            await new Promise((r) => setTimeout(r, this.opts.pollMs));
+        }
+    }
+}

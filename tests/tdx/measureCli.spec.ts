@@ -67,6 +67,16 @@ describe('cocoon attest image-hash', () => {
         );
     });
 
+    test('a reference boot\'s `attest quote --json` report works as the measurements JSON', () => {
+        const report = cocoon('quote', path.join(ROOT, 'tests/attest/data/quote-a.dat'), '--json');
+        expect(report.status).toBe(0);
+        const file = path.join(work, 'reference.json');
+        fs.writeFileSync(file, report.stdout);
+        expect(cocoon('image-hash', '--measurements', file, '--config', emptyConfig).stdout).toBe(
+            '19f8c4e16077791f16189dd8a9ed7a8a2cdc0b81efa6b5165f0babd7de02d97d\n',
+        );
+    });
+
     test('--json prints the registers, and a given MROWNER is used', () => {
         const withOwner = path.join(work, 'owner.json');
         fs.writeFileSync(withOwner, JSON.stringify({ ...QUOTE_A_REPORT, mrOwner: '11'.repeat(48) }));

@@ -41,6 +41,13 @@ describe('RA-TLS certificate generation', () => {
         expect(id.fingerprint).toBe(createHash('sha256').update(id.certDer).digest('hex'));
     });
 
+    it('reads GeneralizedTime validity (years from 2050) as well as UTCTime', async () => {
+        const id = await generateIdentity({ provider: new FakeQuoteProvider(), now: new Date('2049-12-31T12:00:00Z') });
+        const cert = parseCertificate(id.certDer);
+        expect([cert.notBefore.toISOString(), cert.notAfter.toISOString()]).toEqual(['2049-12-31T12:00:00.000Z', '2050-01-01T12:00:00.000Z']);
+        expect(new X509Certificate(id.certPem).validTo).toBe('Jan  1 12:00:00 2050 GMT');
+    });
+
     it('none: no quote and no claims extension', async () => {
         const id = await generateIdentity({ provider: new NoQuoteProvider() });
         const cert = parseCertificate(id.certDer);

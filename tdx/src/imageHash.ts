@@ -24,7 +24,10 @@ const REQUIRED = ['mrTd', 'rtmr0', 'rtmr1', 'rtmr2'] as const;
 const OPTIONAL = ['mrConfigId', 'mrOwner', 'mrOwnerConfig'] as const;
 const ZERO = '00'.repeat(RTMR_BYTES);
 
-/** Parses the measurements JSON; other keys (a quote report's `rtmr3`, `reportData`, …) are ignored. */
+/**
+ * Parses the measurements JSON: the image build's file, or the report of `attest quote --json` or
+ * `attest cert --json` from a reference boot. Other keys (`rtmr3`, `reportData`, …) are ignored.
+ */
 export function parseMeasurements(text: string, source: string): ImageMeasurements {
     let json: unknown;
     try {
@@ -35,7 +38,9 @@ export function parseMeasurements(text: string, source: string): ImageMeasuremen
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
         throw new MeasurementError(`${source}: expected a JSON object`);
     }
-    const obj = json as Record<string, unknown>;
+    let obj = json as Record<string, unknown>;
+    // An `attest cert --json` report carries the quote's registers one level down.
+    if (obj.mrTd === undefined && typeof obj.quote === 'object' && obj.quote !== null) obj = obj.quote as Record<string, unknown>;
     const field = (name: string, fallback?: string): string => {
         const v = obj[name];
         if (v === undefined && fallback !== undefined) return fallback;

@@ -19,6 +19,12 @@ describe('expected image hash', () => {
         expect(parseMeasurements(JSON.stringify({ ...M, mrOwnerConfig: 'ab'.repeat(48) }), 'm.json').mrOwnerConfig).toBe('ab'.repeat(48));
     });
 
+    test('an `attest cert --json` report: the registers are read from its quote', () => {
+        const certReport = { ok: true, provider: 'tdx', quote: { ...M, rtmr3: '00'.repeat(48), imageHash: 'x' } };
+        expect(parseMeasurements(JSON.stringify(certReport), 'cert.json').rtmr2).toBe(M.rtmr2);
+        expect(() => parseMeasurements(JSON.stringify({ quote: {} }), 'cert.json')).toThrow(new MeasurementError('cert.json: missing mrTd'));
+    });
+
     test('image hash = SHA-256 over the registers with RTMR3 from the config (values from Python hashlib)', () => {
         const m = parseMeasurements(JSON.stringify(M), 'm.json');
         expect(expectedImage(m, EMPTY_TREE, false).imageHash).toBe('19f8c4e16077791f16189dd8a9ed7a8a2cdc0b81efa6b5165f0babd7de02d97d');

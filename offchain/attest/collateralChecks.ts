@@ -130,8 +130,8 @@ export function checkCollateral(
         const module = matchTdxModule(quote.body, info);
         if (!module.ok) return module.detail;
         verdict = combineTcb(platform.verdict, module.verdict, qeVerdict);
-        if (verdict.status === 'Revoked') return 'TCB status Revoked';
-        return { detail: `${verdict.status} (${platform.detail}; ${module.detail})` };
+        const detail = `${verdict.status} (${platform.detail}; ${module.detail})`;
+        return verdict.status === 'Revoked' ? detail : { detail };
     });
     return verdict;
 }

@@ -10,7 +10,12 @@ export function rawJsonMember(text: string, key: string): string | undefined {
     while (i < text.length && text[i] !== '}') {
         const keyEnd = endOfString(text, i);
         if (keyEnd < 0) return undefined;
-        const name = JSON.parse(text.slice(i, keyEnd)) as string;
+        let name: string;
+        try {
+            name = JSON.parse(text.slice(i, keyEnd)) as string;
+        } catch {
+            return undefined; // a key with a bad escape
+        }
         i = skipWs(text, keyEnd);
         if (text[i] !== ':') return undefined;
         const start = skipWs(text, i + 1);

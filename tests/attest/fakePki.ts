@@ -110,6 +110,16 @@ export interface FakeCollateralOptions {
     revokedPck?: string[];
     /** Serials (hex) the root CA CRL lists as revoked. */
     revokedByRoot?: string[];
+    /** Rewrites of Intel's TCB info / QE identity JSON objects before they are signed. */
+    editTcbInfo?: (tcbInfo: any) => void;
+    editQeIdentity?: (qeIdentity: any) => void;
+}
+
+function edited(text: string, edit?: (o: any) => void): string {
+    if (!edit) return text;
+    const o = JSON.parse(text);
+    edit(o);
+    return JSON.stringify(o);
 }
 
 /** Collateral signed by the fake PKI, reusing Intel's TCB info and QE identity texts (re-signed). */
@@ -128,16 +138,18 @@ export async function makeFakeCollateral(pki: FakePki, opts: FakeCollateralOptio
                 })
             ).rawData,
         ).toString('hex');
+    const tcbInfo = edited(real.tcb_info, opts.editTcbInfo);
+    const qeIdentity = edited(real.qe_identity, opts.editQeIdentity);
     const sign = async (text: string) => Buffer.from(await signRaw(pki.tcbSigner.keys.privateKey, Buffer.from(text))).toString('hex');
     return {
         pck_crl_issuer_chain: pem(pki.pckCa.cert, pki.root.cert),
         root_ca_crl: await crl(pki.root, opts.revokedByRoot),
         pck_crl: await crl(pki.pckCa, opts.revokedPck),
         tcb_info_issuer_chain: pem(pki.tcbSigner.cert, pki.root.cert),
-        tcb_info: real.tcb_info,
-        tcb_info_signature: await sign(real.tcb_info),
+        tcb_info: tcbInfo,
+        tcb_info_signature: await sign(tcbInfo),
         qe_identity_issuer_chain: pem(pki.tcbSigner.cert, pki.root.cert),
-        qe_identity: real.qe_identity,
-        qe_identity_signature: await sign(real.qe_identity),
+        qe_identity: qeIdentity,
+        qe_identity_signature: await sign(qeIdentity),
     };
 }

@@ -17,9 +17,15 @@ function windowFailure(what: string, from: Date, to: Date, at: Date): string | u
     return undefined;
 }
 
-/** An issuer chain from collateral: chains to a self-signed root whose key is the pinned one. */
-function pinnedChain(pem: string, what: string, at: Date, pin: string): Certificate[] {
+/**
+ * An issuer chain from collateral: exactly [signer, root], the root pinned, and the signer a CA (PCK CRL) or not
+ * (TCB signing). Requiring the signer to be issued by the root itself keeps out keys further down the tree: a PCK
+ * leaf key extracted from one platform also chains to the Intel root, and must not be able to sign TCB info.
+ */
+function pinnedChain(pem: string, what: string, at: Date, pin: string, signerIsCa: boolean): Certificate[] {
     const certs = parseChain(pem, what);
+    if (certs.length !== 2) throw new Error(`${what}: expected the signer and the root, got ${certs.length} certificate(s)`);
+    if (certs[0].isCa !== signerIsCa) throw new Error(`${what}: the signer must ${signerIsCa ? '' : 'not '}be a CA`);
     const failure = chainFailure(certs, at, what);
     if (failure) throw new Error(failure);
     const hash = publicKeyHash(certs[certs.length - 1]);
@@ -49,7 +55,7 @@ function signedJsonFailure(
     pin: string,
     rootCrl: Crl | undefined,
 ): string | undefined {
-    const chain = pinnedChain(chainPem, `${what} issuer chain`, at, pin);
+    const chain = pinnedChain(chainPem, `${what} issuer chain`, at, pin, false);
     notRevoked(chain.slice(0, -1), rootCrl, `${what} signing`);
     return verifyRawSignature(Buffer.from(text, 'utf8'), signature, chain[0].publicKey) ? undefined : `${what} signature does not verify`;
 }
@@ -74,7 +80,7 @@ export function checkCollateral(
         const rc = parseCrl(c.rootCaCrl, 'root CA CRL');
         const rootFailure = crlFailure(rc, root, 'root CA CRL', at);
         if (rootFailure) return rootFailure;
-        const issuers = pinnedChain(c.pckCrlIssuerChain, 'PCK CRL issuer chain', at, pin);
+        const issuers = pinnedChain(c.pckCrlIssuerChain, 'PCK CRL issuer chain', at, pin, true);
         const pc = parseCrl(c.pckCrl, 'PCK CRL');
         const pckFailure = crlFailure(pc, issuers[0], 'PCK CRL', at);
         if (pckFailure) return pckFailure;

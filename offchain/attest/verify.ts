@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, KeyObject } from 'crypto';
 import { Certificate, p256KeyFromRaw, publicKeyHash, verifyRawSignature } from './certificate';
 import { chainFailure, INTEL_SGX_ROOT_KEY_SHA384, parseChain } from './chain';
 import { Collateral } from './collateral';
@@ -62,9 +62,15 @@ export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteR
     } catch (e) {
         certError = (e as Error).message;
     }
-    list.add(CHECKS.quoteSignature, () =>
-        verifyRawSignature(q.signedPart, q.signature, p256KeyFromRaw(q.attestationKey)) ? undefined : 'quote signature does not verify with the attestation key',
-    );
+    list.add(CHECKS.quoteSignature, () => {
+        let key: KeyObject;
+        try {
+            key = p256KeyFromRaw(q.attestationKey);
+        } catch {
+            return 'attestation key is not a P-256 point';
+        }
+        return verifyRawSignature(q.signedPart, q.signature, key) ? undefined : 'quote signature does not verify with the attestation key';
+    });
     list.add(CHECKS.qeReportSignature, () => {
         if (!certs) return certError;
         return verifyRawSignature(q.qeReport.raw, q.qeReportSignature, certs[0].publicKey)

@@ -65,7 +65,7 @@ function firstPem(chain: Uint8Array): string {
     return text.slice(0, text.indexOf('-----END CERTIFICATE-----') + 25);
 }
 
-const pem = (...certs: x509.X509Certificate[]) => certs.map((c) => c.toString('pem').replace(/\r\n/g, '\n') + '\n').join('');
+export const pem = (...certs: x509.X509Certificate[]) => certs.map((c) => c.toString('pem').replace(/\r\n/g, '\n') + '\n').join('');
 
 /** Raw r ‖ s ECDSA-P256/SHA-256 signature (WebCrypto's native format, the quote's format). */
 export async function signRaw(key: webcrypto.CryptoKey, data: Uint8Array): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import { INTEL_SGX_ROOT_KEY_SHA384, parseCollateral, parseQuote, verifyQuote } from '../../offchain/attest';
-import { buildQuote, FakePki, makeFakeCollateral, makeFakePki } from './fakePki';
+import { buildQuote, FakePki, makeFakeCollateral, makeFakePki, pem, signRaw } from './fakePki';
 import { VERIFY_AT } from './fixtures';
 
 let pki: FakePki;
@@ -98,5 +98,23 @@ describe('revocation with a test CA', () => {
             collateral: parseCollateral(collateral),
         });
         expect(failed(report)[0]).toEqual({ name: 'CRL signatures and validity', ok: false, detail: 'PCK CRL signature does not verify' });
+    });
+
+    it.each([
+        ['a PCK leaf key (chain of 3)', 'pck', 3, 'TCB info issuer chain: expected the signer and the root, got 3 certificate(s)'],
+        ['the PCK CA key', 'pckCa', 2, 'TCB info issuer chain: the signer must not be a CA'],
+    ] as const)('TCB info signed by %s is rejected even though it chains to the root', async (_what, signer, length, detail) => {
+        const collateral = await makeFakeCollateral(pki, {});
+        const chain = signer === 'pck' ? [pki.pck.cert, pki.pckCa.cert, pki.root.cert] : [pki.pckCa.cert, pki.root.cert];
+        expect(chain).toHaveLength(length);
+        const signature = await signRaw(pki[signer].keys.privateKey, Buffer.from(collateral.tcb_info));
+        const forged = { ...collateral, tcb_info_issuer_chain: pem(...chain), tcb_info_signature: Buffer.from(signature).toString('hex') };
+        const report = verifyQuote(await buildQuote(pki, { version: 4 }), {
+            at: VERIFY_AT,
+            rootKeyHash: pki.rootKeyHash,
+            collateral: parseCollateral(forged),
+        });
+        expect(failed(report).slice(0, 1)).toEqual([{ name: 'TCB info signature and validity', ok: false, detail }]);
+        expect(report.tcbStatus).toBeUndefined();
     });
 });

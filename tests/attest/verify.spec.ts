@@ -53,6 +53,25 @@ describe('verifyQuote on real quotes', () => {
         expect(byName['TCB level match'].detail).toBe('not checked: TCB info, QE identity or PCK chain did not verify');
     });
 
+    it('names what broke: the body, an attestation key off the curve, the QE auth data', () => {
+        const flip = (offset: number) => {
+            const bytes = quoteBytes('quote-c.dat');
+            bytes[offset] ^= 1;
+            return verifyQuote(bytes).checks.filter((c) => !c.ok);
+        };
+        expect(flip(300)).toEqual([{ name: 'quote signature', ok: false, detail: 'quote signature does not verify with the attestation key' }]);
+        expect(flip(700)).toEqual([
+            { name: 'quote signature', ok: false, detail: 'attestation key is not a P-256 point' },
+            { name: 'QE report data binding', ok: false, detail: 'QE report data is not SHA-256(attestation key ‖ QE auth data)' },
+        ]);
+        expect(flip(1230)).toEqual([
+            { name: 'QE report data binding', ok: false, detail: 'QE report data is not SHA-256(attestation key ‖ QE auth data)' },
+        ]);
+        expect(flip(1200)).toEqual([
+            { name: 'QE report signature', ok: false, detail: 'QE report signature does not verify with the PCK certificate key' },
+        ]);
+    });
+
     it('a PCK certificate outside its validity fails the PCK chain check', () => {
         const at = new Date('2024-01-01T00:00:00Z');
         const report = verifyQuote(quoteBytes('quote-c.dat'), { at });

@@ -105,7 +105,7 @@ export function clientInitData(i: MemberInputs): Cell {
         .storeUint(0, 2)
         .storeCoins(0)
         .storeCoins(i.params.minClientStake)
-        .storeUint(0, 64 + 32 + 256 + 1)
+        .storeUint(0, 64 + 32 + 256 + 64)
         .storeInt(0, 128)
         .storeRef(paramsCell(i.params, 'withoutCode'))
         .endCell();

@@ -111,7 +111,8 @@ export interface ClientContractState extends ClientSnapshot {
     proxyAddress: Address;
     proxyPublicKey: bigint;
     unlockTs: number;
-    pendingQueryId: bigint | null;
+    pendingQueryId: bigint;
+    /** Balance change of that request; 0 when there is nothing to undo. */
     pendingDelta: bigint;
 }
 

@@ -35,7 +35,7 @@ export async function proxyContract(params: CocoonParams, owner: Address, root: 
 
 export async function clientContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {
     const constData = clientConstCell({ owner, proxyAddress: proxy, proxyPublicKey: key });
-    return CocoonClient.fromInit(constData, 0n, 0n, params.minClientStake, 0n, 0n, 0n, null, 0n, paramsCell(params, 'withoutCode'));
+    return CocoonClient.fromInit(constData, 0n, 0n, params.minClientStake, 0n, 0n, 0n, 0n, 0n, paramsCell(params, 'withoutCode'));
 }
 
 export async function workerContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {

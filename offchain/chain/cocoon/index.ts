@@ -1,0 +1,2 @@
+export { RegistryReader, RegistryReaderOptions, RootConfig, RootChange, RegisteredProxy, RegistryError } from './registry';
+export { readProxyContract, readClientContract, readWorkerContract } from './contracts';

@@ -95,6 +95,10 @@ function atEnd(buf: Buffer, pos: number): boolean {
 }
 
 function parseSpecIdEvent(buf: Buffer, cur: Cursor): SpecIdHeader {
+    // A common mix-up: /sys/firmware/acpi/tables/CCEL is the ACPI table that points at the log, not the log.
+    if (buf.subarray(0, 4).toString('latin1') === 'CCEL') {
+        throw new EventLogError(0, 'this is the ACPI CCEL table, not the event log it points to (read /sys/firmware/acpi/tables/data/CCEL)');
+    }
     const mrIndex = cur.u32('spec ID event MR index');
     const eventType = cur.u32('spec ID event type');
     if (mrIndex !== 0 || eventType !== EV_NO_ACTION) {

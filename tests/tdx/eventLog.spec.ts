@@ -73,6 +73,10 @@ describe('TCG crypto-agile event log (CCEL)', () => {
         expect(() => parseEventLog(Buffer.from('hello world, this is not an event log'))).toThrow(
             new EventLogError(0, 'not a TCG event log: first event has MR index 1819043176 and type 0x6f77206f, expected 0 and EV_NO_ACTION (0x3)'),
         );
+        const ccelTable = Buffer.concat([Buffer.from('CCEL', 'latin1'), Buffer.alloc(52)]);
+        expect(() => parseEventLog(ccelTable)).toThrow(
+            new EventLogError(0, 'this is the ACPI CCEL table, not the event log it points to (read /sys/firmware/acpi/tables/data/CCEL)'),
+        );
         expect(() => parseEventLog(header(undefined, 'Spec ID Event02\0'))).toThrow(
             new EventLogError(32, 'not a crypto-agile log: spec ID signature is "Spec ID Event02\\u0000", expected "Spec ID Event03\\0"'),
         );

@@ -1,11 +1,16 @@
 import { Command } from 'commander';
 import * as fs from 'fs';
-import { TdxToolError } from '../../../tdx/src/errors';
-import { parseEventLog, replayEventLog } from '../../../tdx/src/eventLog';
-import { checkGpuConfidentialComputing } from '../../../tdx/src/gpu/ccCheck';
-import { evidenceFromDir, evidenceFromNvidiaSmi } from '../../../tdx/src/gpu/collect';
-import { expectedImageForConfig } from '../../../tdx/src/imageHash';
-import { computeSpecTreeHash, copyAndMeasureSpecTree } from '../../../tdx/src/specTree/specTree';
+import {
+    checkGpuConfidentialComputing,
+    computeSpecTreeHash,
+    copyAndMeasureSpecTree,
+    evidenceFromDir,
+    evidenceFromNvidiaSmi,
+    expectedImageForConfig,
+    parseEventLog,
+    replayEventLog,
+    TdxToolError,
+} from '../../../tdx/src';
 
 /**
  * `cocoon attest image-hash | spec-hash | rtmr-replay | gpu-check`: measurement tools for operators and for the

@@ -14,7 +14,7 @@ export interface MessageOutcome {
     /** The destination's transaction, when it was found. */
     destination: { lt: bigint; hash: Buffer; outcome: TxOutcome } | null;
     /**
-     * delivered: the destination executed it (or, non-bounceable to an account without code, was credited);
+     * delivered: the destination executed it (or, non-bounceable and not executed, was credited its value);
      * failed: the wallet did not send it or the destination failed; unconfirmed: no destination transaction in time.
      */
     status: 'delivered' | 'failed' | 'unconfirmed';
@@ -210,8 +210,9 @@ export class WalletSender {
                 (dest) => {
                     if (!dest) return item.resolve({ message: item.message, walletTx, index, destination: null, status: 'unconfirmed' });
                     const outcome = transactionOutcome(dest);
-                    // plain value sent non-bounceable to an account without code is credited: that is delivery
-                    const credited = !bounceable && outcome.skipped === 'no-state';
+                    // a non-bounceable message whose compute phase was skipped (no code, or too little value to run
+                    // any) still credits its value: that is delivery
+                    const credited = !bounceable && outcome.skipped !== null;
                     const status = outcome.success || credited ? 'delivered' : 'failed';
                     item.resolve({ message: item.message, walletTx, index, destination: { lt: dest.lt, hash: dest.hash(), outcome }, status });
                 },

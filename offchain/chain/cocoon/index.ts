@@ -1,2 +1,3 @@
 export { RegistryReader, RegistryReaderOptions, RootConfig, RootChange, RegisteredProxy, RegistryError } from './registry';
 export { readProxyContract, readClientContract, readWorkerContract } from './contracts';
+export { cocoonWalletAdapter } from './wallet';

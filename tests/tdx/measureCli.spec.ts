@@ -97,7 +97,7 @@ describe('cocoon attest image-hash', () => {
         });
     });
 
-    test('bad measurements and missing options', () => {
+    test('bad measurements name the file and the field', () => {
         const bad = path.join(work, 'bad.json');
         fs.writeFileSync(bad, JSON.stringify({ mrTd: 'abc', rtmr0: '', rtmr1: '', rtmr2: '' }));
         expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig)).toEqual({
@@ -111,6 +111,9 @@ describe('cocoon attest image-hash', () => {
         );
         fs.writeFileSync(bad, '[]');
         expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(`error: ${bad}: expected a JSON object\n`);
+    });
+
+    test('a missing measurements file, and a missing option', () => {
         const missing = path.join(work, 'none.json');
         expect(cocoon('image-hash', '--measurements', missing, '--config', emptyConfig)).toEqual({
             status: 2, stdout: '', stderr: `error: cannot read measurements ${missing} (ENOENT)\n`,

@@ -1,0 +1,127 @@
+// One test per fix of ../shared/spec/onchain.md that concerns the proxy, client and worker contracts; each asserts
+// the outcome that COCOON's reference contracts get wrong (fix 4, the root's "change all params", is the root's).
+import { Address, Cell, toNano } from '@ton/core';
+import '@ton/test-utils';
+import { paymentsSandbox, PaymentsSandbox } from './payments.setup';
+import { payoutBody, TON } from './payments.fixtures';
+import { clientMessages, ClientState, readClientState } from '../../wrappers/client';
+import { proxyMessages, readProxyState } from '../../wrappers/proxy';
+import { readWorkerState, WorkerState } from '../../wrappers/worker';
+
+describe('the six fixes (proxy, client, worker)', () => {
+    let s: PaymentsSandbox;
+    let NOW: number;
+    beforeEach(async () => {
+        s = await paymentsSandbox();
+        NOW = Math.floor(Date.now() / 1000) + 10;
+        s.blockchain.now = NOW;
+    });
+
+    const toClient = (body: Cell, value = toNano('0.7'), client = s.client.address, from = s.clientOwner) => from.send({ to: client, value, body });
+    const topUp = (amount: bigint, client = s.client.address, from = s.clientOwner) =>
+        toClient(clientMessages.topUp(1n, amount, from.address), amount + toNano('0.7'), client, from);
+    const payout = (kind: 'payout' | 'lastPayout', newTokens: bigint, queryId: bigint) =>
+        s.signed({ kind, queryId, newTokens, expectedMyAddress: s.worker.address });
+    const received = (r: { transactions: any[] }, to: Address, from: Address) =>
+        r.transactions
+            .filter((t) => t.inMessage?.info.dest?.toString() === to.toString() && t.inMessage?.info.src?.toString() === from.toString())
+            .map((t) => (t.inMessage.info.type === 'internal' ? (t.inMessage.info.value.coins as bigint) : 0n));
+
+    it('fix 1: a top-up reaching a closing proxy is returned to the owner and not counted, so it is refunded once', async () => {
+        await topUp(3n * TON);
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('0.2'), body: proxyMessages.closeText() });
+        const r = await topUp(2n * TON);
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.proxy.address, success: false, exitCode: 1006 });
+        // The bounce comes back to the client contract, which passes the coins on to its owner.
+        const back = received(r, s.clientOwner.address, s.client.address);
+        expect(back.length).toBe(1);
+        expect(back[0] > 2n * TON && back[0] < 2n * TON + toNano('0.7')).toBe(true);
+        const st = await readClientState(s.client);
+        expect([st.balance, st.pendingDelta]).toEqual([3n * TON, 0n]); // COCOON: 5 TON
+        // Retiring the client refunds the 3 TON once (COCOON refunds 5 TON: the returned 2 TON a second time).
+        const g = await s.submitter.send({ to: s.client.address, value: toNano('1'), body: s.signed({ kind: 'grantRefund', queryId: 8n, newTokens: 0n, expectedMyAddress: s.client.address }) });
+        expect(received(g, s.clientOwner.address, s.proxy.address)).toEqual([3n * TON]);
+    });
+
+    it('fix 2: a worker payout the proxy cannot fund is restored and the same signed payout succeeds later', async () => {
+        const envelope = payout('payout', 20_000n, 5n); // worker part 2 TON: more than the proxy holds
+        let r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: envelope });
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.proxy.address, success: false, exitCode: 5 });
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.workerOwner.address, body: payoutBody(5n) });
+        expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 0n, state: WorkerState.normal, pendingQueryId: null }); // COCOON: 20000
+        await topUp(5n * TON);
+        r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: envelope });
+        expect(received(r, s.workerOwner.address, s.proxy.address)).toEqual([2n * TON]);
+        expect((await readWorkerState(s.worker)).tokens).toBe(20_000n);
+    });
+
+    it('fix 2: a last payout rejected by a closed proxy reopens the worker with its counter', async () => {
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('0.2'), body: proxyMessages.closeText() });
+        s.blockchain.now = NOW + 3600;
+        await s.submitter.send({ to: s.proxy.address, value: toNano('1'), body: s.signed({ kind: 'closeComplete', queryId: 1n, expectedMyAddress: s.proxy.address }) });
+        const r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: payout('lastPayout', 300n, 6n) });
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.proxy.address, success: false, exitCode: 1006 });
+        expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 0n, state: WorkerState.normal }); // COCOON: closed, 300
+    });
+
+    it('fix 2: a withdrawal the proxy cannot fund is restored and can be retried', async () => {
+        const other = await s.clientOf(s.stranger.address);
+        await topUp(5n * TON);
+        await topUp(TON, other.address, s.stranger);
+        // A worker is paid 4.5 TON, leaving the proxy about 1.8 TON of client money.
+        await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: payout('payout', 45_000n, 2n) });
+        let r = await toClient(clientMessages.withdraw(3n, s.clientOwner.address));
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.proxy.address, success: false, exitCode: 5 });
+        expect((await readClientState(s.client)).balance).toBe(5n * TON); // COCOON: 1 TON (the stake), 4 TON lost
+        await topUp(5n * TON, other.address, s.stranger);
+        r = await toClient(clientMessages.withdraw(4n, s.clientOwner.address));
+        expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: 4n * TON, body: payoutBody(4n) });
+    });
+
+    it('fix 2: a grant-refund rejected by a closed proxy keeps the balance, and the client may ask again', async () => {
+        await topUp(2n * TON);
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('0.2'), body: proxyMessages.closeText() });
+        s.blockchain.now = NOW + 3600;
+        await s.submitter.send({ to: s.proxy.address, value: toNano('1'), body: s.signed({ kind: 'closeComplete', queryId: 1n, expectedMyAddress: s.proxy.address }) });
+        const grant = s.signed({ kind: 'grantRefund', queryId: 9n, newTokens: 0n, expectedMyAddress: s.client.address });
+        let r = await s.submitter.send({ to: s.client.address, value: toNano('1'), body: grant });
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.proxy.address, success: false, exitCode: 1006 });
+        expect(await readClientState(s.client)).toMatchObject({ state: ClientState.closed, balance: 2n * TON }); // COCOON: 0
+        r = await s.submitter.send({ to: s.client.address, value: toNano('1'), body: grant });
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.proxy.address }); // COCOON: 1006 at the client
+    });
+
+    it('fix 3: closing by grant-refund or last payout pays the residual to the owner, not to send_excesses_to', async () => {
+        await topUp(TON);
+        const clientBefore = (await s.blockchain.getContract(s.client.address)).balance;
+        const g = await s.submitter.send({ to: s.client.address, value: toNano('1'), body: s.signed({ kind: 'grantRefund', queryId: 4n, newTokens: 0n, expectedMyAddress: s.client.address }) });
+        const residual = received(g, s.clientOwner.address, s.client.address);
+        expect(residual.length).toBe(1);
+        expect(residual[0] > clientBefore - toNano('0.02')).toBe(true);
+        const excess = received(g, s.submitter.address, s.proxy.address);
+        expect(excess.length === 1 && excess[0] < toNano('1')).toBe(true); // only the rest of the 1 TON attached
+        const l = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: payout('lastPayout', 0n, 7n) });
+        expect(received(l, s.workerOwner.address, s.worker.address).length).toBe(1);
+        expect(received(l, s.submitter.address, s.proxy.address)[0] < toNano('0.5')).toBe(true);
+    });
+
+    it('fix 5: getters expose every param (all four multipliers) and every state field', async () => {
+        const p = (await s.proxy.getGetCocoonProxyData()).params;
+        expect([p.promptTokensPriceMultiplier, p.cachedTokensPriceMultiplier, p.completionTokensPriceMultiplier, p.reasoningTokensPriceMultiplier]).toEqual([
+            11000n, 12000n, 13000n, 14000n,
+        ]);
+        expect([p.proxyDelayBeforeClose, p.clientDelayBeforeClose, p.uniqueId, p.isTest]).toEqual([3600n, 3600n, 17n, true]);
+        const c = await s.client.getGetCocoonClientData();
+        expect([c.params.promptTokensPriceMultiplier, c.pendingQueryId, c.pendingDelta]).toEqual([11000n, 0n, 0n]);
+        const w = await s.worker.getGetCocoonWorkerData();
+        expect([w.params.completionTokensPriceMultiplier, w.pendingTokens]).toEqual([13000n, 0n]);
+    });
+
+    it('fix 6: the proxy reports whether its stake covers min_proxy_stake', async () => {
+        expect((await readProxyState(s.proxy)).stakeCovered).toBe(false);
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('1.2'), body: proxyMessages.increaseStake(1n, TON - 1n, s.proxyOwner.address) });
+        expect((await readProxyState(s.proxy)).stakeCovered).toBe(false);
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('0.2'), body: proxyMessages.increaseStake(2n, 1n, s.proxyOwner.address) });
+        expect(await readProxyState(s.proxy)).toMatchObject({ stake: TON, minProxyStake: TON, stakeCovered: true });
+    });
+});

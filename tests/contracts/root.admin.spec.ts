@@ -127,6 +127,15 @@ describe('CocoonRoot administration', () => {
         expect((await rootState(f)).version).toBe(0);
     });
 
+    it('accepts do_not_process with a query_id from the owner and from anyone, without output', async () => {
+        const body = beginCell().storeUint(0x9a1247c0, 32).storeUint(0x53109c0f, 32).storeUint(1, 32).storeUint(7, 256).endCell();
+        for (const from of [f.owner, f.stranger]) {
+            const r = await sendToRoot(f, body, toNano('0.05'), from);
+            expect(r.transactions).toHaveTransaction({ to: f.root.address, success: true, outMessagesCount: 0 });
+        }
+        expect((await rootState(f)).version).toBe(0);
+    });
+
     it('ignores bounced messages', async () => {
         const body = addHashBody('worker', 1n);
         const r = await f.blockchain.sendMessage({

@@ -46,7 +46,7 @@ export async function deployRoot(params: CocoonParams = defaultParams()): Promis
     const owner = await blockchain.treasury('owner');
     const stranger = await blockchain.treasury('stranger');
     const root = blockchain.openContract(await rootFromInit(owner.address, params));
-    const r = await root.send(owner.getSender(), { value: toNano('1') }, null);
+    const r = await owner.send({ to: root.address, value: toNano('1'), init: root.init, bounce: false });
     const deployed = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === root.address.toString());
     if (!deployed || deployed.description.type !== 'generic' || deployed.description.aborted) {
         throw new Error('root deployment failed');

@@ -108,6 +108,14 @@ describe('GPU confidential-computing check', () => {
         expect(checkGpuConfidentialComputing({}).reasons).toEqual(['no nvidia-smi output tells the confidential-computing mode']);
     });
 
+    test('unreadable saved outputs are a clear error', () => {
+        const dir = tempDir('gpu-bad');
+        fs.mkdirSync(path.join(dir, 'cc-feature.txt'));
+        expect(() => evidenceFromDir(dir)).toThrow(new GpuOutputError(`cannot read ${dir}/cc-feature.txt (EISDIR)`));
+        expect(() => evidenceFromDir(path.join(dir, 'none'))).toThrow(new GpuOutputError(`${dir}/none is not a directory`));
+        fs.rmSync(dir, { recursive: true });
+    });
+
     test('a missing nvidia-smi binary is a clear error', () => {
         expect(() => evidenceFromNvidiaSmi('/nonexistent/nvidia-smi')).toThrow(
             new GpuOutputError('/nonexistent/nvidia-smi not found: no NVIDIA driver in this image, or no GPU passed through'),

@@ -166,6 +166,12 @@ describe('copyAndMeasureSpecTree', () => {
         ]);
     });
 
+    test('a destination that is a file is a clear error, not a crash', () => {
+        const src = sample({ a: '1' });
+        const file = path.join(sample({ f: 'x' }), 'f');
+        expect(() => copyAndMeasureSpecTree(src, file)).toThrow(new SpecTreeError(`cannot scandir ${file} (ENOTDIR)`));
+    });
+
     test('refuses a destination that is not empty', () => {
         const src = sample({ a: '1' });
         const dst = sample({ b: '2' });

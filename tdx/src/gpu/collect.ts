@@ -31,7 +31,12 @@ export function evidenceFromDir(dir: string): GpuEvidence {
     const out: Outputs = {};
     for (const { file } of SOURCES) {
         const p = path.join(dir, file);
-        if (fs.existsSync(p)) out[file] = fs.readFileSync(p, 'utf8');
+        if (!fs.existsSync(p)) continue;
+        try {
+            out[file] = fs.readFileSync(p, 'utf8');
+        } catch (e) {
+            throw new GpuOutputError(`cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
     }
     return toEvidence(out);
 }

@@ -18,7 +18,18 @@ export const MAX_SPEC_FILE_BYTES = 10 * 1024 * 1024;
 const UNMEASURED_AT_ROOT = new Set(['.git', 'runtime', 'spec.tree', 'spec.meta']);
 
 export function computeSpecTreeHash(root: string): string {
-    return measureDir(checkedRoot(root), '', [], null).toString('hex');
+    return withFsErrors(() => measureDir(checkedRoot(root), '', [], null).toString('hex'));
+}
+
+/** File-system failures (permissions, a file where a folder should be) become one clear SpecTreeError. */
+function withFsErrors<T>(body: () => T): T {
+    try {
+        return body();
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (e instanceof SpecTreeError || typeof err.code !== 'string') throw e;
+        throw new SpecTreeError(`cannot ${err.syscall ?? 'access'} ${err.path ?? ''} (${err.code})`);
+    }
 }
 
 /**
@@ -27,15 +38,17 @@ export function computeSpecTreeHash(root: string): string {
  * guest runs from its private copy: a host that changes the shared folder after measurement changes nothing.
  */
 export function copyAndMeasureSpecTree(src: string, dst: string): string {
-    const root = checkedRoot(src);
-    if (fs.existsSync(dst) && fs.readdirSync(dst).length > 0) {
-        throw new SpecTreeError(`destination ${dst} is not empty`);
-    }
-    fs.mkdirSync(dst, { recursive: true });
-    const id = measureDir(root, '', [], dst);
-    const runtime = path.join(root, 'runtime');
-    if (fs.existsSync(runtime)) fs.cpSync(runtime, path.join(dst, 'runtime'), { recursive: true, verbatimSymlinks: true });
-    return id.toString('hex');
+    return withFsErrors(() => {
+        const root = checkedRoot(src);
+        if (fs.existsSync(dst) && fs.readdirSync(dst).length > 0) {
+            throw new SpecTreeError(`destination ${dst} is not empty`);
+        }
+        fs.mkdirSync(dst, { recursive: true });
+        const id = measureDir(root, '', [], dst);
+        const runtime = path.join(root, 'runtime');
+        if (fs.existsSync(runtime)) fs.cpSync(runtime, path.join(dst, 'runtime'), { recursive: true, verbatimSymlinks: true });
+        return id.toString('hex');
+    });
 }
 
 function checkedRoot(root: string): string {

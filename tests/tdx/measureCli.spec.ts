@@ -140,6 +140,12 @@ describe('cocoon attest rtmr-replay', () => {
             stdout: `rtmr0 ${rtmr.rtmr0}\nrtmr1 ${rtmr.rtmr1}\nrtmr2 ${rtmr.rtmr2}\nrtmr3 ${rtmr.rtmr3}\n`,
             stderr: '',
         });
+        const listed = cocoon('rtmr-replay', file, '--events');
+        expect(listed.stdout.split('\n').slice(0, 2)).toEqual([
+            `71 rtmr0 EV_EFI_PLATFORM_FIRMWARE_BLOB ${'22'.repeat(48)} "fw"`,
+            `175 - EV_NO_ACTION ${'33'.repeat(48)} <0 bytes>`,
+        ]);
+        expect(listed.stdout.endsWith(`rtmr3 ${rtmr.rtmr3}\n`)).toBe(true);
         const json = cocoon('rtmr-replay', file, '--json');
         expect(json.status).toBe(0);
         expect(JSON.parse(json.stdout)).toEqual({ ...rtmr, events: 6 });

@@ -4,6 +4,7 @@ import {
     checkGpuConfidentialComputing,
     computeSpecTreeHash,
     copyAndMeasureSpecTree,
+    describeEvent,
     evidenceFromDir,
     evidenceFromNvidiaSmi,
     expectedImageForConfig,
@@ -74,12 +75,18 @@ export function registerMeasure(attest: Command): void {
         .command('rtmr-replay <eventlog>')
         .description('replay a TCG crypto-agile event log (ACPI CCEL data) into RTMR0-3')
         .option('--json', 'print JSON', false)
+        .option('--events', 'first list every event: offset, register, type, SHA-384, data', false)
         .action(
-            guarded((file: string, opts: { json: boolean }) => {
+            guarded((file: string, opts: { json: boolean; events: boolean }) => {
                 const log = parseEventLog(readInput(file, 'event log'));
                 const [rtmr0, rtmr1, rtmr2, rtmr3] = replayEventLog(log).map((r) => r.toString('hex'));
-                if (opts.json) print({ rtmr0, rtmr1, rtmr2, rtmr3, events: log.events.length });
-                else process.stdout.write(`rtmr0 ${rtmr0}\nrtmr1 ${rtmr1}\nrtmr2 ${rtmr2}\nrtmr3 ${rtmr3}\n`);
+                if (opts.json) {
+                    const events = opts.events ? log.events.map(describeEvent) : log.events.length;
+                    print({ rtmr0, rtmr1, rtmr2, rtmr3, events });
+                    return;
+                }
+                if (opts.events) process.stdout.write(log.events.map((e) => `${describeEvent(e)}\n`).join(''));
+                process.stdout.write(`rtmr0 ${rtmr0}\nrtmr1 ${rtmr1}\nrtmr2 ${rtmr2}\nrtmr3 ${rtmr3}\n`);
             }),
         );
 

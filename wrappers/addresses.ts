@@ -37,15 +37,22 @@ export interface ProxyInputs {
     params: CocoonParams;
 }
 
-/** owner ‖ key ‖ root ‖ state:2 ‖ balance:Coins ‖ ^(stake:Coins ‖ unlock_ts:32 ‖ ^params(proxy variant)). */
+/** The proxy's root cell: the root address alone. */
+export function proxyRootCell(root: Address): Cell {
+    return beginCell().storeAddress(root).endCell();
+}
+
+/** owner ‖ key ‖ ^root ‖ state:2 ‖ balance:Coins ‖ stake:Coins ‖ unlock_ts:32 ‖ ^params(proxy variant). */
 export function proxyInitData(i: ProxyInputs): Cell {
     return beginCell()
         .storeAddress(i.owner)
         .storeUint(publicKeyInt(i.proxyPublicKey), 256)
-        .storeAddress(i.root)
+        .storeRef(proxyRootCell(i.root))
         .storeUint(0, 2)
         .storeCoins(0)
-        .storeRef(beginCell().storeCoins(0).storeUint(0, 32).storeRef(paramsCell(i.params, 'proxy')).endCell())
+        .storeCoins(0)
+        .storeUint(0, 32)
+        .storeRef(paramsCell(i.params, 'proxy'))
         .endCell();
 }
 

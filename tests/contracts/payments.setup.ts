@@ -5,7 +5,7 @@ import { CocoonProxy } from '../../build/CocoonProxy/tact_CocoonProxy';
 import { CocoonClient } from '../../build/CocoonClient/tact_CocoonClient';
 import { CocoonWorker } from '../../build/CocoonWorker/tact_CocoonWorker';
 import { CocoonParams, paramsCell } from '../../wrappers/params';
-import { clientConstCell } from '../../wrappers/addresses';
+import { clientConstCell, proxyRootCell } from '../../wrappers/addresses';
 import { signEnvelope, SignedPayload } from '../../wrappers/signing';
 import { keyInt, proxyKeys, testParams } from './payments.fixtures';
 
@@ -30,7 +30,7 @@ export interface PaymentsSandbox {
 }
 
 export async function proxyContract(params: CocoonParams, owner: Address, root: Address, key = keyInt(proxyKeys)) {
-    return CocoonProxy.fromInit(owner, key, root, 0n, 0n, 0n, 0n, paramsCell(params, 'proxy'));
+    return CocoonProxy.fromInit(owner, key, proxyRootCell(root), 0n, 0n, 0n, 0n, paramsCell(params, 'proxy'));
 }
 
 export async function clientContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {

@@ -21,6 +21,7 @@ describe('nvidia-smi parsers on the real H200 (CC off)', () => {
             cpuCcCapabilities: 'None',
             gpuCcCapabilities: 'CC Capable',
             readyState: 'not ready',
+            devToolsMode: undefined,
         });
     });
 
@@ -96,6 +97,10 @@ describe('GPU confidential-computing check', () => {
     test('DEVTOOLS mode, a non-capable GPU, no GPU, and no evidence are refused', () => {
         expect(checkGpuConfidentialComputing({ ccFeature: parseCcFeature('CC status: DEVTOOLS\n') }).reasons).toEqual([
             'confidential computing mode is DEVTOOLS, not ON',
+        ]);
+        const devTools = parseCcQuery('CC State : ON\nDevTools Mode : ON\n');
+        expect(checkGpuConfidentialComputing({ ccQuery: devTools }).reasons).toEqual([
+            'the GPU is in DevTools (debug) mode, which lifts the CC protections',
         ]);
         const notCapable = parseCcQuery('CC State : OFF\nGPU CC Capabilities : None\n');
         expect(checkGpuConfidentialComputing({ ccQuery: notCapable }).reasons).toEqual([

@@ -41,6 +41,7 @@ export function checkGpuConfidentialComputing(ev: GpuEvidence): GpuCheckResult {
         if (ccMode === 'OFF') reasons.push('confidential computing is off on the GPU (CC mode OFF)');
         else if (ccMode !== 'ON') reasons.push(`confidential computing mode is ${ccMode}, not ON`);
     }
+    if (ev.ccQuery?.devToolsMode === 'ON') reasons.push('the GPU is in DevTools (debug) mode, which lifts the CC protections');
     const capability = ev.ccQuery?.gpuCcCapabilities;
     if (capability !== undefined && capability !== 'CC Capable') reasons.push(`the GPU is not CC capable (${capability})`);
     const readyState = ev.ccReadyState ?? ev.ccQuery?.readyState;

@@ -23,6 +23,8 @@ export interface CcQuery {
     readonly cpuCcCapabilities?: string;
     readonly gpuCcCapabilities?: string;
     readonly readyState?: string;
+    /** Present on drivers that report it; "ON" means CC with debugging enabled (no protection). */
+    readonly devToolsMode?: string;
 }
 
 /** `nvidia-smi conf-compute -q`: the "NVSMI CONF-COMPUTE LOG" block of "Key : Value" lines. */
@@ -40,6 +42,7 @@ export function parseCcQuery(text: string): CcQuery {
         cpuCcCapabilities: fields.get('CPU CC Capabilities'),
         gpuCcCapabilities: fields.get('GPU CC Capabilities'),
         readyState: fields.get('CC GPUs Ready State')?.toLowerCase(),
+        devToolsMode: fields.get('DevTools Mode')?.toUpperCase(),
     };
 }
 

@@ -52,8 +52,10 @@ describe('TL-B round trips: proxy, client and worker messages', () => {
     ];
     it.each(signedCases)('%s with %s', (envelopeName, payloadName, kind, tokens) => {
         const payload = payloadCell({ kind, queryId: 21n, ...(tokens ? { newTokens: 999n } : {}), expectedMyAddress: b });
-        const tokenField = payloadName.startsWith('client') ? { new_tokens_used: 999n } : { new_tokens: 999n };
-        roundTrip(payloadName, { query_id: 21n, ...(tokens ? tokenField : {}), expected_my_address: b }, payload);
+        const values: Record<string, TlbValue> = { query_id: 21n };
+        if (tokens) values[payloadName.startsWith('client') ? 'new_tokens_used' : 'new_tokens'] = 999n;
+        values.expected_my_address = b;
+        roundTrip(payloadName, values, payload);
         roundTrip(envelopeName, { query_id: 21n, send_excesses_to: a, signature: sig, payload }, envelopeCell({ kind, queryId: 21n, sendExcessesTo: a, signature: sig, payload }));
     });
 

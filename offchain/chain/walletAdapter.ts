@@ -36,26 +36,26 @@ async function seqnoOf(client: ChainClient, address: Address): Promise<number> {
     return (await client.get(address, 'seqno')).readNumber();
 }
 
-export function walletV4Adapter(key: KeyPair, workchain = 0): WalletAdapter {
-    const wallet = WalletContractV4.create({ workchain, publicKey: key.publicKey });
+/** The two standard wallets sign a transfer the same way through @ton/ton. */
+type StandardWallet = (WalletContractV4 | WalletContractV5R1) & {
+    createTransfer(args: { seqno: number; secretKey: Buffer; timeout: number; sendMode: SendMode; messages: MessageRelaxed[] }): Cell;
+};
+
+function standardAdapter(wallet: StandardWallet, key: KeyPair, maxMessages: number): WalletAdapter {
     return {
         address: wallet.address,
         init: wallet.init,
-        maxMessages: 4,
+        maxMessages,
         seqno: (client) => seqnoOf(client, wallet.address),
         createTransfer: (seqno, validUntil, messages) =>
             wallet.createTransfer({ seqno, secretKey: key.secretKey, timeout: validUntil, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: messages.map(relaxed) }),
     };
 }
 
+export function walletV4Adapter(key: KeyPair, workchain = 0): WalletAdapter {
+    return standardAdapter(WalletContractV4.create({ workchain, publicKey: key.publicKey }) as StandardWallet, key, 4);
+}
+
 export function walletV5R1Adapter(key: KeyPair, networkGlobalId = -239): WalletAdapter {
-    const wallet = WalletContractV5R1.create({ publicKey: key.publicKey, walletId: { networkGlobalId } });
-    return {
-        address: wallet.address,
-        init: wallet.init,
-        maxMessages: 255,
-        seqno: (client) => seqnoOf(client, wallet.address),
-        createTransfer: (seqno, validUntil, messages) =>
-            wallet.createTransfer({ seqno, secretKey: key.secretKey, timeout: validUntil, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: messages.map(relaxed) }),
-    };
+    return standardAdapter(WalletContractV5R1.create({ publicKey: key.publicKey, walletId: { networkGlobalId } }) as StandardWallet, key, 255);
 }

@@ -9,21 +9,18 @@ import { Address, Cell, contractAddress, internal, SendMode, StateInit, toNano }
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { TonClient, WalletContractV4 } from '@ton/ton';
 import { createHash } from 'crypto';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { ChainClient } from '../../offchain/chain/client';
 import { readClientContract } from '../../offchain/chain/cocoon';
 import { requestFaucet } from '../../offchain/chain/faucet';
 import { Devnet } from '../../offchain/devnet';
+import { devnetParams } from '../../offchain/devnet/cocoonDefaults';
 import { clientStateInit, proxyStateInit } from '../../wrappers/addresses';
 import { clientMessages } from '../../wrappers/client';
-import { CocoonParams } from '../../wrappers/params';
 import { rootFromInit } from '../../wrappers/root';
 import { signEnvelope } from '../../wrappers/signing';
 
 const SECONDS = 5;
 const key = (name: string): KeyPair => keyPairFromSeed(createHash('sha256').update(`bench-devnet:${name}`).digest());
-const code = (name: string) => Cell.fromHex(JSON.parse(readFileSync(join(__dirname, '../../build', `${name}.compiled.json`), 'utf8')).hex);
 
 /** A funded V4 wallet that tracks its own seqno, so each transfer is one sendBoc. */
 async function wallet(client: TonClient, devnet: Devnet, name: string) {
@@ -56,28 +53,6 @@ async function timed(devnet: Devnet, parallel: number, step: (lane: number, i: n
     return { steps, txs: devnet.ledger.txs.size - tx0, seconds: elapsed() };
 }
 
-function params(): CocoonParams {
-    return {
-        structVersion: 3,
-        paramsVersion: 1,
-        uniqueId: 1,
-        isTest: true,
-        pricePerToken: 1000n,
-        workerFeePerToken: 100n,
-        promptTokensPriceMultiplier: 10000,
-        cachedTokensPriceMultiplier: 10000,
-        completionTokensPriceMultiplier: 10000,
-        reasoningTokensPriceMultiplier: 10000,
-        proxyDelayBeforeClose: 60,
-        clientDelayBeforeClose: 30,
-        minProxyStake: toNano('1'),
-        minClientStake: toNano('1'),
-        proxyScCode: code('CocoonProxy'),
-        workerScCode: code('CocoonWorker'),
-        clientScCode: code('CocoonClient'),
-    };
-}
-
 async function latency(n: number, call: () => Promise<unknown>) {
     const ms: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -106,7 +81,7 @@ async function main() {
 
     // (2) client-charge flow
     const owner = await wallet(client, devnet, 'owner');
-    const p = params();
+    const p = devnetParams({ pricePerToken: 1000n, workerFeePerToken: 100n });
     const root = await rootFromInit(owner.address, p);
     await owner.send(root.address, toNano('1'), undefined, root.init!);
     const proxyKey = key('proxy');

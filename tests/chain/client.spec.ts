@@ -12,8 +12,7 @@ describe('ChainClient against the devnet', () => {
     let chain: ChainClient;
 
     beforeAll(async () => {
-        ({ devnet } = await startTestDevnet());
-        chain = new ChainClient(devnet.endpoint);
+        ({ devnet, chain } = await startTestDevnet());
     });
     afterAll(() => devnet.stop());
 

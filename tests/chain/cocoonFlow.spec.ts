@@ -39,8 +39,7 @@ describe('COCOON contracts on the devnet through the chain library', () => {
 
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-flow-'));
-        ({ devnet } = await startTestDevnet({ statePath: path.join(dir, 'chain.json') }));
-        chain = new ChainClient(devnet.endpoint);
+        ({ devnet, chain } = await startTestDevnet({ statePath: path.join(dir, 'chain.json') }));
     });
     afterAll(async () => {
         await devnet.stop();

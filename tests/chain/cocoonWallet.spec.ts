@@ -15,8 +15,7 @@ describe('WalletSender over a CocoonWallet', () => {
     let chain: ChainClient;
 
     beforeAll(async () => {
-        ({ devnet } = await startTestDevnet());
-        chain = new ChainClient(devnet.endpoint);
+        ({ devnet, chain } = await startTestDevnet());
     });
     afterAll(() => devnet.stop());
 

@@ -11,8 +11,7 @@ describe('RegistryReader', () => {
     let chain: ChainClient;
 
     beforeAll(async () => {
-        ({ devnet } = await startTestDevnet());
-        chain = new ChainClient(devnet.endpoint);
+        ({ devnet, chain } = await startTestDevnet());
     });
     afterAll(() => devnet.stop());
 

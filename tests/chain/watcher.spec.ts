@@ -13,8 +13,7 @@ describe('TransactionWatcher', () => {
     let chain: ChainClient;
 
     beforeAll(async () => {
-        ({ devnet, client } = await startTestDevnet());
-        chain = new ChainClient(devnet.endpoint);
+        ({ devnet, client, chain } = await startTestDevnet());
     });
     afterAll(() => devnet.stop());
 

@@ -1,11 +1,12 @@
 import { TonClient } from '@ton/ton';
+import { ChainClient } from '../../offchain/chain/client';
 import { Devnet, DevnetOptions } from '../../offchain/devnet';
 
 /** Starts a devnet on a free port; the log lines are kept for assertions. */
-export async function startTestDevnet(opts: Partial<DevnetOptions> = {}): Promise<{ devnet: Devnet; client: TonClient; logs: string[] }> {
+export async function startTestDevnet(opts: Partial<DevnetOptions> = {}): Promise<{ devnet: Devnet; client: TonClient; chain: ChainClient; logs: string[] }> {
     const logs: string[] = [];
     const devnet = await Devnet.start({ port: 0, autosaveMs: 0, log: (l) => logs.push(l), ...opts });
-    return { devnet, client: new TonClient({ endpoint: devnet.endpoint }), logs };
+    return { devnet, client: new TonClient({ endpoint: devnet.endpoint }), chain: new ChainClient(devnet.endpoint), logs };
 }
 
 /** POSTs/GETs raw JSON to the devnet and returns status and parsed body. */

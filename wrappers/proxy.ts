@@ -1,4 +1,5 @@
 import { Address, beginCell, Cell } from '@ton/core';
+import { CocoonParams } from './params';
 import {
     CocoonProxy,
     ProxyData,
@@ -61,5 +62,29 @@ export async function readProxyState(proxy: { getGetCocoonProxyData(): Promise<P
         minClientStake: d.minClientStake,
         paramsVersion: Number(d.paramsVersion),
         stakeCovered: d.stakeCovered,
+    };
+}
+
+/** The proxy generation's params (proxy variant: worker and client codes) as `get_cocoon_proxy_data` returns them. */
+export async function readProxyParams(proxy: { getGetCocoonProxyData(): Promise<ProxyData> }): Promise<CocoonParams> {
+    const p = (await proxy.getGetCocoonProxyData()).params;
+    return {
+        structVersion: Number(p.structVersion),
+        paramsVersion: Number(p.paramsVersion),
+        uniqueId: Number(p.uniqueId),
+        isTest: p.isTest,
+        pricePerToken: p.pricePerToken,
+        workerFeePerToken: p.workerFeePerToken,
+        promptTokensPriceMultiplier: Number(p.promptTokensPriceMultiplier),
+        cachedTokensPriceMultiplier: Number(p.cachedTokensPriceMultiplier),
+        completionTokensPriceMultiplier: Number(p.completionTokensPriceMultiplier),
+        reasoningTokensPriceMultiplier: Number(p.reasoningTokensPriceMultiplier),
+        proxyDelayBeforeClose: Number(p.proxyDelayBeforeClose),
+        clientDelayBeforeClose: Number(p.clientDelayBeforeClose),
+        minProxyStake: p.minProxyStake,
+        minClientStake: p.minClientStake,
+        proxyScCode: p.proxyScCode,
+        workerScCode: p.workerScCode,
+        clientScCode: p.clientScCode,
     };
 }

@@ -1,0 +1,22 @@
+// npx blueprint run workerPayout <worker> <signed payout envelope, BOC>
+// Submits a payout the proxy signed for this worker (from the proxy service), with the excess to the wallet.
+import { toNano } from '@ton/core';
+import { NetworkProvider } from '@ton/blueprint';
+import { ArgReader } from './lib/args';
+import { openWorker, sendFromWallet, senderAddress, showWorker } from './lib/payments';
+import { readWorkerState } from '../wrappers/worker';
+import { repackEnvelope, validateEnvelope } from '../wrappers/signing';
+
+export async function run(provider: NetworkProvider, args: string[]) {
+    const a = new ArgReader(args, provider.ui());
+    const worker = await a.address('worker');
+    const envelope = await a.cell('signed payout');
+    const s = await readWorkerState(await openWorker(provider, worker));
+    const publicKey = Buffer.from(s.proxyPublicKey.toString(16).padStart(64, '0'), 'hex');
+    const { payload } = validateEnvelope(envelope, { publicKey, kinds: ['payout', 'lastPayout'], address: worker });
+    if (payload.newTokens! <= s.tokens && payload.kind === 'payout') {
+        throw new Error(`signed payout: ${payload.newTokens} tokens are already paid (the worker is at ${s.tokens})`);
+    }
+    await sendFromWallet(provider, worker, toNano('0.5'), repackEnvelope(envelope, senderAddress(provider)));
+    await showWorker(provider, worker);
+}

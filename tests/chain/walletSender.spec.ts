@@ -1,33 +1,15 @@
-import { Address, beginCell, Message, SendMode, toNano } from '@ton/core';
+import { Address, beginCell, SendMode, toNano } from '@ton/core';
 import { TonClient, WalletContractV4 } from '@ton/ton';
-import { ChainClient, SentMessage } from '../../offchain/chain/client';
+import { ChainClient } from '../../offchain/chain/client';
 import { requestFaucet } from '../../offchain/chain/faucet';
 import { walletV4Adapter, walletV5R1Adapter } from '../../offchain/chain/walletAdapter';
 import { WalletSender } from '../../offchain/chain/walletSender';
 import { Devnet } from '../../offchain/devnet';
 import { startTestDevnet } from '../devnet/helpers';
 import { testKey } from '../devnet/wallets';
+import { LossyClient } from './lossyClient';
 
 const dest = (n: number) => Address.parse('0:' + n.toString(16).padStart(2, '0').repeat(32));
-
-/** A ChainClient whose first `drop` sends are lost on the way (the API never sees them). */
-class LossyClient extends ChainClient {
-    sent = 0;
-    constructor(
-        endpoint: string,
-        private drop: number,
-    ) {
-        super(endpoint);
-    }
-    override async sendMessage(message: Message): Promise<SentMessage> {
-        this.sent++;
-        if (this.drop > 0) {
-            this.drop--;
-            return { hash: Buffer.alloc(32), hashNorm: Buffer.alloc(32) };
-        }
-        return super.sendMessage(message);
-    }
-}
 
 describe('WalletSender', () => {
     let devnet: Devnet;

@@ -36,10 +36,11 @@ describe('COCOON contracts on the devnet through the chain library', () => {
     let dir: string;
     let devnet: Devnet;
     let chain: ChainClient;
+    let logs: string[];
 
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-flow-'));
-        ({ devnet, chain } = await startTestDevnet({ statePath: path.join(dir, 'chain.json') }));
+        ({ devnet, chain, logs } = await startTestDevnet({ statePath: path.join(dir, 'chain.json') }));
     });
     afterAll(async () => {
         await devnet.stop();
@@ -83,6 +84,12 @@ describe('COCOON contracts on the devnet through the chain library', () => {
         expect(changes).toHaveLength(1);
         expect(changes[0]).toMatchObject({ versionChanged: true, paramsVersionChanged: false });
         expect(filled.codes.client!.equals(params.clientScCode!)).toBe(true);
+
+        // a stranger's registry op fails with COCOON's 1010, and the devnet log says so
+        const refused = await clientOwner.sender.send({ to: root.address, value: toNano('0.1'), body: addHashBody('proxy', 5n) });
+        expect(refused.status).toBe('failed');
+        expect(refused.destination!.outcome.exitCode).toBe(1010);
+        expect(logs).toContain(`tx ${root.address.toString()} lt=${refused.destination!.lt} op=0x${addHashBody('proxy', 5n).beginParse().preloadUint(32).toString(16).padStart(8, '0')} exit=1010`);
 
         // proxy, client and worker contracts, at their derived addresses
         const proxyInit = proxyStateInit({ owner: owner.address, proxyPublicKey: proxyKey.publicKey, root: root.address, params: filled.params });

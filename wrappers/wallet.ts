@@ -104,16 +104,21 @@ export interface WalletState {
     owner: Address;
 }
 
+/** COCOON's wallet data: 32 + 32 + 256 + 32 bits and a 267-bit std address. */
+export const WALLET_DATA_BITS = 619;
+
 export function parseWalletState(data: Cell): WalletState {
+    if (data.bits.length !== WALLET_DATA_BITS || data.refs.length !== 0) {
+        throw new WalletMessageError(
+            `account data is ${data.bits.length} bits and ${data.refs.length} refs, not a cocoon wallet (${WALLET_DATA_BITS} bits)`,
+        );
+    }
     const s = data.beginParse();
     const seqno = s.loadUint(32);
     const subwalletId = s.loadUint(32);
     const publicKey = s.loadBuffer(32);
     const status = s.loadUint(32);
     const owner = s.loadAddress();
-    if (s.remainingBits !== 0 || s.remainingRefs !== 0) {
-        throw new WalletMessageError(`wallet data has ${s.remainingBits} trailing bits and ${s.remainingRefs} refs`);
-    }
     return { seqno, subwalletId, publicKey, status, blocked: (status & WALLET_STATUS_BLOCKED) !== 0, owner };
 }
 

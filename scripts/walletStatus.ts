@@ -1,0 +1,10 @@
+import { NetworkProvider } from '@ton/blueprint';
+import { ArgReader } from './lib/args';
+import { formatWallet, loadWallet } from './lib/wallet';
+
+/** `npx blueprint run walletStatus <wallet>`: print the cocoon wallet's state. */
+export async function run(provider: NetworkProvider, args: string[]) {
+    const a = new ArgReader(args, provider.ui());
+    const wallet = await a.address('cocoon wallet address');
+    provider.ui().write(await formatWallet(provider, wallet, await loadWallet(provider, wallet)));
+}

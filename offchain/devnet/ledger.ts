@@ -1,5 +1,5 @@
 import { Address, Cell, external, loadShardAccount, Message, StateInit, TupleItem } from '@ton/core';
-import { GetMethodError, internal, SmartContract, snapshotFromSerializable, snapshotToSerializable } from '@ton/sandbox';
+import { BlockchainTransaction, GetMethodError, internal, SmartContract, snapshotFromSerializable, snapshotToSerializable } from '@ton/sandbox';
 import { describeOutcome, formatOp, messageOp, transactionOutcome } from '../chain/txOutcome';
 import { DevnetClock } from './clock';
 import { liteServerError } from './errors';
@@ -111,7 +111,7 @@ export class DevnetLedger {
         const records: TxRecord[] = [];
         try {
             for (;;) {
-                let step: IteratorResult<Awaited<ReturnType<typeof iter.next>>['value']>;
+                let step: IteratorResult<BlockchainTransaction>;
                 try {
                     step = await iter.next();
                 } catch (e) {

@@ -72,6 +72,8 @@ describe('CocoonWorker', () => {
             await payout(10n, { kind: 'lastPayout' });
             r = await s.stranger.send({ to: s.worker.address, value: toNano('0.2'), body });
             expect(r.transactions).toHaveTransaction({ to: s.worker.address, success: false, exitCode: ExitCode.Closed });
+            r = await s.stranger.send({ to: s.worker.address, value: toNano('0.2'), body: beginCell().storeUint(0x12345678, 32).endCell() });
+            expect(r.transactions).toHaveTransaction({ to: s.worker.address, success: false, exitCode: ExitCode.CellUnderflow });
         });
     });
 

@@ -85,6 +85,21 @@ describe('CocoonProxy', () => {
             }
         });
 
+        it("accepts the proxy service's save-state record (do_not_process ‖ query_id ‖ proxy_save_state ‖ seqno ‖ hash)", async () => {
+            const body = beginCell().storeUint(OP.doNotProcess, 32).storeUint(5, 64).storeUint(0x53109c0f, 32).storeInt(7, 32).storeUint(1n << 255n, 256).endCell();
+            const r = await send(body, 1n, s.stranger);
+            // 1 nanoTON buys no gas: as with COCOON the record is only an on-chain trace, never executed.
+            expect(r.transactions).toHaveTransaction({ to: s.proxy.address, aborted: true });
+            const paid = await send(body, toNano('0.01'), s.stranger);
+            expect(paid.transactions).toHaveTransaction({ to: s.proxy.address, success: true, outMessagesCount: 0 });
+        });
+
+        it('does not check for trailing data after the fields (COCOON fails with 9; documented)', async () => {
+            const body = beginCell().storeSlice(proxyMessages.payoutRequest(1n, s.stranger.address).beginParse()).storeUint(1, 8).endCell();
+            const r = await send(body, toNano('0.2'), s.stranger);
+            expect(r.transactions).toHaveTransaction({ to: s.proxy.address, success: true });
+        });
+
         it('rejects an unknown op (1012), an unknown text command (1013), a longer comment (9)', async () => {
             expectFail(await send(beginCell().storeUint(0x1234, 32).storeUint(0, 64).endCell()), ExitCode.UnknownOp);
             expectFail(await send(beginCell().storeUint(0, 32).storeStringTail('x').endCell()), ExitCode.UnknownTextOp);

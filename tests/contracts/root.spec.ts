@@ -364,6 +364,26 @@ describe('CocoonRoot', () => {
         });
     });
 
+    it('runs a multi-step sequence: add type → register → update → unregister → delete type', async () => {
+        const steps = [
+            addHashBody('proxy', H1),
+            registerProxyBody('10.1.1.1:1000'),
+            updateProxyBody(1, '10.1.1.1:1000 10.1.1.1:2000'),
+            unregisterProxyBody(1),
+            delHashBody('proxy', H1),
+        ];
+        const versions: number[] = [];
+        for (const body of steps) {
+            const r = await sendToRoot(f, body);
+            expect(r.transactions).toHaveTransaction({ to: f.root.address, success: true, outMessagesCount: 1 });
+            versions.push((await rootState(f)).version);
+        }
+        expect(versions).toEqual([1, 2, 3, 4, 5]);
+        const s = await rootState(f);
+        expect([s.registry.proxyHashes, s.registry.registeredProxies.size, s.registry.lastProxySeqno]).toEqual([[], 0, 1]);
+        expect(await f.root.getProxyHashIsValid(H1)).toBe(false);
+    });
+
     it('registry cell is bit-exact with COCOON\'s layout (proxy hashes, proxies, seqno, worker, model)', async () => {
         await sendToRoot(f, addHashBody('proxy', H1));
         await sendToRoot(f, registerProxyBody('1.2.3.4:5'));

@@ -30,23 +30,17 @@ const ownerOp = (body: (s: PaymentsSandbox) => ReturnType<typeof clientMessages.
         return s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: body(s) });
     };
 
-async function charged(s: PaymentsSandbox) {
+/** A top-up, then a signed charge or grant-refund of 1000 tokens. */
+const signedAfterTopUp = (kind: 'charge' | 'grantRefund', value: bigint) => async (s: PaymentsSandbox) => {
     await topUp(s);
     return s.submitter.send({
         to: s.client.address,
-        value: toNano('0.7'),
-        body: s.signed({ kind: 'charge', queryId: 2n, newTokens: 1000n, expectedMyAddress: s.client.address }),
+        value,
+        body: s.signed({ kind, queryId: 2n, newTokens: 1000n, expectedMyAddress: s.client.address }),
     });
-}
-
-async function grantRefund(s: PaymentsSandbox) {
-    await topUp(s);
-    return s.submitter.send({
-        to: s.client.address,
-        value: toNano('1'),
-        body: s.signed({ kind: 'grantRefund', queryId: 3n, newTokens: 1000n, expectedMyAddress: s.client.address }),
-    });
-}
+};
+const charged = signedAfterTopUp('charge', toNano('0.7'));
+const grantRefund = signedAfterTopUp('grantRefund', toNano('1'));
 
 async function forceRefund(s: PaymentsSandbox) {
     await topUp(s);

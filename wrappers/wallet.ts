@@ -67,7 +67,11 @@ export function walletSigningCell(args: { subwalletId?: number; validUntil: numb
     return b.endCell();
 }
 
-/** The external message body: Ed25519 signature over the signing cell's hash, then the signing cell's content. */
+/**
+ * The external message body: Ed25519 signature over the signing cell's hash, then the signing cell's content.
+ * Send it with the binding's `sendExternal(body.beginParse())` on a wallet opened with its init: while the wallet
+ * is not deployed the init travels with the message and deploys it, as COCOON's driver does while seqno is 0.
+ */
 export function signedWalletBody(args: {
     secretKey: Buffer;
     subwalletId?: number;
@@ -130,3 +134,4 @@ export async function readWalletState(provider: ContractProvider): Promise<Walle
     }
     return parseWalletState(Cell.fromBoc(s.state.data)[0]);
 }
+

@@ -155,6 +155,24 @@ describe('CocoonWallet', () => {
         });
     });
 
+    it('is deployed by its first external request, as COCOON\'s driver does while seqno is 0', async () => {
+        const g = await deployWallet();
+        const w = await walletFromInit(WRONG_KEY.publicKey, g.owner.address);
+        await g.owner.send({ to: w.address, value: toNano('3'), bounce: false });
+        expect(await readWalletState(g.blockchain.provider(w.address))).toBeNull();
+        const body = signedWalletBody({
+            secretKey: WRONG_KEY.secretKey,
+            validUntil: g.blockchain.now! + 60,
+            seqno: 0,
+            messages: [{ mode: 1, message: internalMessageCell({ to: g.stranger.address, value: toNano('1'), bounce: false }) }],
+        });
+        const r = await g.blockchain.openContract(w).sendExternal(body.beginParse());
+        expect(r.transactions).toHaveTransaction({ from: w.address, to: g.stranger.address, value: toNano('1') });
+        const s = await readWalletState(g.blockchain.provider(w.address));
+        expect([s?.seqno, s?.publicKey]).toEqual([1, WRONG_KEY.publicKey]);
+        expect((await g.blockchain.getContract(w.address)).balance).toBeLessThan(toNano('2'));
+    });
+
     describe('owner internal messages', () => {
         it('send_message forwards the owner\'s message with its mode', async () => {
             const body = beginCell().storeUint(0x11111111, 32).endCell();

@@ -46,7 +46,10 @@ export class RatlsServer {
         });
         if (source instanceof IdentityRotator) this.unsubscribe = source.onRotate((next) => this.setIdentity(next));
         this.tls.on('secureConnection', (socket) => this.accept(socket));
-        this.tls.on('tlsClientError', (e, socket) => this.log(`RA-TLS: handshake with ${socket.remoteAddress}:${socket.remotePort} failed: ${e.message}`));
+        this.tls.on('tlsClientError', (e, socket) => {
+            const who = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a client';
+            this.log(`RA-TLS: handshake with ${who} failed: ${e.message}`);
+        });
     }
 
     /** New handshakes use this certificate; established connections are untouched. */
@@ -76,9 +79,13 @@ export class RatlsServer {
         this.open.add(socket);
         socket.once('close', () => this.open.delete(socket));
         const who = `${socket.remoteAddress}:${socket.remotePort}`;
+        // Until the application owns the socket, a reset by the client must not be an unhandled 'error'.
+        const onError = (e: Error) => this.log(`RA-TLS: client ${who} failed during verification: ${e.message}`);
+        socket.on('error', onError);
         try {
             const peer = await verifyTlsPeer(socket, this.options.verifier);
             if (socket.destroyed) return;
+            socket.off('error', onError);
             this.options.onConnection({ socket, peer });
         } catch (e) {
             this.log(`RA-TLS: rejected client ${who}: ${(e as Error).message}`);

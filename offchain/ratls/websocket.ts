@@ -35,7 +35,8 @@ export class RatlsWebSocketServer {
 /** Opens a WebSocket over a verified RA-TLS connection (TLS is already done, so the URL scheme is ws:). */
 export function openWebSocket(connection: VerifiedConnection, path = '/'): Promise<WebSocket> {
     const socket: tls.TLSSocket = connection.socket;
-    const ws = new WebSocket(`ws://${socket.remoteAddress ?? '127.0.0.1'}:${socket.remotePort}${path}`, { createConnection: () => socket });
+    // The host in the URL only fills the Host header: the connection is the given socket.
+    const ws = new WebSocket(`ws://localhost${path}`, { createConnection: () => socket });
     return new Promise((resolve, reject) => {
         ws.once('open', () => {
             ws.off('error', reject);

@@ -99,6 +99,30 @@ describe('RA-TLS mutual TLS', () => {
         }
     });
 
+    it('a socket error while the client is being verified is logged, not thrown, and nothing is accepted', async () => {
+        const sink = logSink();
+        let release!: () => void;
+        let verifying!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const started = new Promise<void>((r) => (verifying = r));
+        const slow = new PeerVerifier({ policy: fakePolicy('slow', async () => (verifying(), await held, [FAKE_IMAGE_HASH])) });
+        const { server, port, accepted } = await echoServer(serverId, slow, sink.log);
+        const serverSide = new Promise<tls.TLSSocket>((r) => server.tls.once('secureConnection', r));
+        try {
+            const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, key: clientId.keyPem, cert: clientId.certPem });
+            socket.on('error', () => undefined);
+            await started;
+            (await serverSide).destroy(new Error('connection lost'));
+            release();
+            await closed(socket);
+            expect(accepted).toHaveLength(0);
+            expect(sink.lines).toHaveLength(1);
+            expect(sink.lines[0]).toMatch(/^RA-TLS: client 127\.0\.0\.1:\d+ failed during verification: connection lost$/);
+        } finally {
+            await server.close();
+        }
+    });
+
     it('offers only the TLS 1.3 AES-GCM suites: a ChaCha20-only or TLS 1.2 client cannot connect', async () => {
         const sink = logSink();
         const { server, port, accepted } = await echoServer(serverId, acceptFake(), sink.log);

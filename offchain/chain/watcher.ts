@@ -14,8 +14,10 @@ export interface WatchedTransaction<D = unknown> {
     from: Address | null;
     value: bigint;
     outcome: TxOutcome;
-    /** What `decode` made of the inbound body (undefined when it had no decoder for the op). */
+    /** What `decode` made of the inbound body (undefined when it had no decoder for the op, or it failed). */
     decoded: D | undefined;
+    /** Why `decode` failed on this body: anyone can send any bytes to a contract, so it never stops the watcher. */
+    decodeError: string | null;
 }
 
 export interface WatcherOptions<D> {
@@ -73,7 +75,15 @@ export class TransactionWatcher<D = unknown> {
         const inMsg = tx.inMessage;
         const info = inMsg?.info;
         const op = info?.type === 'internal' ? messageOp(inMsg!.body) : null;
-        const decoded = op !== null && this.opts.decode ? this.opts.decode(op, inMsg!.body) : undefined;
+        let decoded: D | undefined;
+        let decodeError: string | null = null;
+        if (op !== null && this.opts.decode) {
+            try {
+                decoded = this.opts.decode(op, inMsg!.body);
+            } catch (e) {
+                decodeError = (e as Error).message;
+            }
+        }
         return {
             tx,
             lt: tx.lt,
@@ -84,6 +94,7 @@ export class TransactionWatcher<D = unknown> {
             value: info?.type === 'internal' ? info.value.coins : 0n,
             outcome: transactionOutcome(tx),
             decoded,
+            decodeError,
         };
     }
 

@@ -3,20 +3,18 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { ChainClient } from '../../offchain/chain/client';
-import { readClientContract, readProxyContract, readWorkerContract, RegistryReader, RootChange } from '../../offchain/chain/cocoon';
+import { decodeProxyInbound, ProxyInbound, readClientContract, readProxyContract, readWorkerContract, RegistryReader, RootChange } from '../../offchain/chain/cocoon';
 import { describeOutcome } from '../../offchain/chain/txOutcome';
 import { TransactionWatcher } from '../../offchain/chain/watcher';
 import { Devnet } from '../../offchain/devnet';
 import { clientStateInit, proxyStateInit, workerStateInit } from '../../wrappers/addresses';
-import { ClientProxyRequest, clientMessages, parseClientProxyRequest } from '../../wrappers/client';
+import { clientMessages } from '../../wrappers/client';
 import { paramsCell } from '../../wrappers/params';
 import { addHashBody, CocoonRoot, modelHash, registerProxyBody, rootFromInit } from '../../wrappers/root';
 import { signEnvelope } from '../../wrappers/signing';
 import { startTestDevnet } from '../devnet/helpers';
 import { testKey } from '../devnet/wallets';
 import { devnetParams, expectDelivered, fundedSender } from './cocoonFixture';
-
-const CLIENT_PROXY_REQUEST = 0x65448ff4;
 
 /** Addresses as raw strings and cells as hashes, so snapshots from two connections compare with toEqual. */
 function plain(v: unknown): any {
@@ -104,22 +102,21 @@ describe('COCOON contracts on the devnet through the chain library', () => {
         expectDelivered(await workerOwner.sender.send({ to: worker, value: toNano('0.3'), init: workerInit, bounce: false }));
 
         // deposit and a signed charge, watched on the proxy contract
-        const watcher = new TransactionWatcher<ClientProxyRequest>(chain, proxy, {
-            decode: (op, body) => (op === CLIENT_PROXY_REQUEST ? parseClientProxyRequest(body) : undefined),
-        });
+        const watcher = new TransactionWatcher(chain, proxy, { decode: decodeProxyInbound });
         await watcher.poll();
         expectDelivered(await clientOwner.sender.send({ to: client, value: toNano('5.2'), body: clientMessages.topUp(7n, toNano('5'), clientOwner.address) }));
         const charge = signEnvelope({ kind: 'charge', queryId: 8n, newTokens: 1000n, expectedMyAddress: client }, proxyKey.secretKey, owner.address);
         expectDelivered(await owner.sender.send({ to: client, value: toNano('0.2'), body: charge }));
 
         const seen = await watcher.poll();
-        const requests = seen.filter((t) => t.op === CLIENT_PROXY_REQUEST);
+        const requests = seen.filter((t) => t.decoded?.kind === 'clientRequest');
         // the top-up carries coins and executes; the charge notice carries no value, so the proxy only records it
         expect(requests.map((t) => describeOutcome(t.outcome))).toEqual(['ok', 'skipped(no-gas)']);
-        expect(plain(requests[0].decoded!.payload)).toEqual({ kind: 'topUp', coins: toNano('5'), sendExcessesTo: clientOwner.address.toRawString() });
-        expect(requests[0].decoded!.snapshot).toMatchObject({ balance: toNano('5'), tokensUsed: 0n });
-        expect(requests[1].decoded!.payload).toBeNull();
-        expect(requests[1].decoded!.snapshot).toMatchObject({ balance: toNano('4'), tokensUsed: 1000n });
+        const [topUp, chargeNotice] = requests.map((t) => (t.decoded as Extract<ProxyInbound, { kind: 'clientRequest' }>).request);
+        expect(plain(topUp.payload)).toEqual({ kind: 'topUp', coins: toNano('5'), sendExcessesTo: clientOwner.address.toRawString() });
+        expect(topUp.snapshot).toMatchObject({ balance: toNano('5'), tokensUsed: 0n });
+        expect(chargeNotice.payload).toBeNull();
+        expect(chargeNotice.snapshot).toMatchObject({ balance: toNano('4'), tokensUsed: 1000n });
 
         // every getter, through the wrappers over the chain library's provider
         const readAll = async (c: ChainClient) => {

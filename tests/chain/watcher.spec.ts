@@ -28,13 +28,17 @@ describe('TransactionWatcher', () => {
         const w = v4(client, 'watcher-sender');
         const target = Address.parse('0:' + 'a7'.repeat(32));
         await requestFaucet(devnet.endpoint, w.wallet.address, toNano('10'));
-        const decode = (op: number, body: Cell) => (op === 0x11111111 ? { n: body.beginParse().skip(32).loadUint(16) } : undefined);
+        const decode = (op: number, body: Cell) => {
+            if (op === 0x22222222) throw new Error('malformed 0x22222222');
+            return op === 0x11111111 ? { n: body.beginParse().skip(32).loadUint(16) } : undefined;
+        };
         const watcher = new TransactionWatcher(chain, target, { pageSize: 2, decode });
         expect(await watcher.poll()).toEqual([]);
         for (let n = 1; n <= 5; n++) await sendOp(w, target, n === 3 ? 0x22222222 : 0x11111111, n);
         const seen = await watcher.poll();
         expect(seen.map((t) => t.op)).toEqual([0x11111111, 0x11111111, 0x22222222, 0x11111111, 0x11111111]);
         expect(seen.map((t) => t.decoded)).toEqual([{ n: 1 }, { n: 2 }, undefined, { n: 4 }, { n: 5 }]);
+        expect(seen.map((t) => t.decodeError)).toEqual([null, null, 'malformed 0x22222222', null, null]);
         expect(seen.every((t) => t.from!.equals(w.wallet.address) && t.value === toNano('0.1') && t.inbound === 'internal')).toBe(true);
         expect(watcher.lastLt).toBe(seen[4].lt);
         expect(await watcher.poll()).toEqual([]);

@@ -1,3 +1,4 @@
 export { RegistryReader, RegistryReaderOptions, RootConfig, RootChange, RegisteredProxy, RegistryError } from './registry';
 export { readProxyContract, readClientContract, readWorkerContract } from './contracts';
 export { cocoonWalletAdapter } from './wallet';
+export { decodeProxyInbound, ProxyInbound } from './decoders';

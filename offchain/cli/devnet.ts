@@ -27,7 +27,14 @@ export function registerDevnet(program: Command): void {
             const log = (line: string) => {
                 if (!opts.quiet || !line.startsWith('tx ')) console.log(line);
             };
-            const devnet = await Devnet.start({ port: opts.port, host: opts.host, statePath: opts.state, speed: opts.speed, log });
+            let devnet: Devnet;
+            try {
+                devnet = await Devnet.start({ port: opts.port, host: opts.host, statePath: opts.state, speed: opts.speed, log });
+            } catch (e) {
+                console.error(`devnet: ${(e as Error).message}`);
+                process.exitCode = 1;
+                return;
+            }
             console.log(`Devnet API: ${devnet.endpoint}`);
             console.log(`Faucet: POST ${devnet.faucetUrl} {"address": "...", "amount": "<nanoTON>"}`);
             await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 import http from 'http';
 import { DevnetLedger } from './ledger';
 import { createDevnetServer, listen, API_BASE } from './server';
-import { readState, writeState } from './state';
+import { DevnetStateError, readState, writeState } from './state';
 
 export interface DevnetOptions {
     /** 0 picks a free port. */
@@ -32,10 +32,21 @@ export class Devnet {
         const log = opts.log ?? (() => {});
         const host = opts.host ?? '127.0.0.1';
         const saved = opts.statePath ? readState(opts.statePath) : undefined;
-        const ledger = await DevnetLedger.create({ speed: opts.speed ?? 1, saved, log });
+        let ledger: DevnetLedger;
+        try {
+            ledger = await DevnetLedger.create({ speed: opts.speed ?? 1, saved, log });
+        } catch (e) {
+            if (!saved) throw e;
+            throw new DevnetStateError(`cannot restore devnet state from ${opts.statePath}: ${(e as Error).message}`);
+        }
         if (saved) log(`devnet: restored ${ledger.txs.size} transactions from ${opts.statePath}`);
         const server = createDevnetServer(ledger, log);
-        const port = await listen(server, opts.port, host);
+        let port: number;
+        try {
+            port = await listen(server, opts.port, host);
+        } catch (e) {
+            throw new Error(`cannot listen on ${host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
         const devnet = new Devnet(ledger, server, port, host, opts.statePath);
         if (opts.statePath && (opts.autosaveMs ?? 10_000) > 0) {
             devnet.autosave = setInterval(() => {

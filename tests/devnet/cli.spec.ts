@@ -4,6 +4,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { requestFaucet } from '../../offchain/chain/faucet';
+import { startTestDevnet } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -46,7 +47,7 @@ describe('cocoon devnet (command line)', () => {
         }
     });
 
-    it('rejects a bad port or speed with a clear message', async () => {
+    it('rejects a bad port, a bad speed or a busy port with a clear message', async () => {
         const run = (args: string[]) =>
             new Promise<{ code: number | null; err: string }>((resolve) => {
                 const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cocoon.js'), 'devnet', ...args], { cwd: ROOT });
@@ -59,5 +60,13 @@ describe('cocoon devnet (command line)', () => {
         expect(bad.err).toContain("port must be an integer 0..65535, got '70000'");
         const slow = await run(['--port', '0', '--speed', '-2']);
         expect(slow.err).toContain("speed must be a positive number, got '-2'");
+        const blocker = await startTestDevnet();
+        try {
+            const busy = await run(['--port', String(blocker.devnet.port)]);
+            expect(busy.code).toBe(1);
+            expect(busy.err).toBe(`devnet: cannot listen on 127.0.0.1:${blocker.devnet.port}: EADDRINUSE\n`);
+        } finally {
+            await blocker.devnet.stop();
+        }
     });
 });

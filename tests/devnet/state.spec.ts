@@ -65,6 +65,8 @@ describe('devnet state file', () => {
         await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(/is not valid JSON/);
         fs.writeFileSync(bad, JSON.stringify({ format: 'something-else', version: 1 }));
         await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`${bad} is not a devnet state file (format is "something-else")`);
+        fs.writeFileSync(bad, JSON.stringify({ format: 'cocoon-devnet-state', version: 1, ledger: { now: 1, blockSeqno: 1, blockchain: { contracts: [{ address: 'x' }] }, transactions: [] } }));
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(new RegExp(`^cannot restore devnet state from ${bad}: `));
         fs.writeFileSync(bad, JSON.stringify({ format: 'cocoon-devnet-state', version: 9 }));
         await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`devnet state ${bad} has version 9, this devnet reads version 1`);
     });

@@ -76,7 +76,7 @@ describe('CocoonRoot administration', () => {
         };
         const data = rootDataCell(state);
         const r = await sendToRoot(f, upgradeFullBody(data, code, 2n));
-        expect(r.transactions).toHaveTransaction({ to: f.root.address, success: true });
+        expect(r.transactions).toHaveTransaction({ to: f.root.address, success: true, exitCode: 0 });
         expect(r.transactions).toHaveTransaction({ from: f.root.address, to: f.owner.address, body: excessBody(2n) });
         expect((await account(f)).data!.equals(data)).toBe(true);
         const d = await f.root.getGetCocoonData();

@@ -13,9 +13,10 @@ const PRICE = 1_000_000n; // testParams: 0.001 TON per token
 
 describe('CocoonClient', () => {
     let s: PaymentsSandbox;
-    const NOW = 1_800_000_000;
+    let NOW: number;
     beforeEach(async () => {
         s = await paymentsSandbox();
+        NOW = Math.floor(Date.now() / 1000) + 10;
         s.blockchain.now = NOW;
     });
 

@@ -1,6 +1,6 @@
 import { createPublicKey, timingSafeEqual, verify } from 'crypto';
 import { claimsReportData, parseClaims, type UserClaims } from './claims';
-import { FAKE_QUOTE_BYTES, fakeQuoteEvidence } from './fakeQuote';
+import { fakeQuoteEvidence, quoteProvider } from './fakeQuote';
 import { ALLOWED_CRITICAL_EXTENSIONS, MAX_QUOTE_BYTES, OID_ED25519 } from './oids';
 import type { ParsedCertificate } from './parseCertificate';
 import type { CheckResult, ClaimsView, ProviderName, QuoteEvidence } from './report';
@@ -38,7 +38,7 @@ export async function examineCertificate(parsed: ParsedCertificate, verifyTdxQuo
     const unknown = parsed.extensions.filter((e) => e.critical && !ALLOWED_CRITICAL_EXTENSIONS.has(e.oid)).map((e) => e.oid);
     put('criticalExtensions', unknown.length === 0, unknown.length === 0 ? undefined : `unknown critical extension ${unknown.join(', ')}`);
 
-    const provider: ProviderName = !parsed.quote ? 'none' : parsed.quote.length === FAKE_QUOTE_BYTES ? 'fake' : 'tdx';
+    const provider = quoteProvider(parsed.quote);
     const facts: CertificateFacts = {
         fingerprint: parsed.fingerprint,
         provider,

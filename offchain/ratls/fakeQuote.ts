@@ -1,5 +1,5 @@
 import { computeImageHash } from '../attest';
-import type { QuoteEvidence } from './report';
+import type { ProviderName, QuoteEvidence } from './report';
 
 /** A fake quote is exactly the 64 bytes of REPORTDATA (COCOON's fake TDX): no signature, no measurements. */
 export const FAKE_QUOTE_BYTES = 64;
@@ -34,4 +34,9 @@ export function fakeQuoteEvidence(quote: Uint8Array): QuoteEvidence {
         debug: false,
         signatureChainValid: false,
     };
+}
+
+/** Which provider made a certificate's quote: none without one, fake for the 64-byte stand-in, otherwise tdx. */
+export function quoteProvider(quote: Uint8Array | undefined): ProviderName {
+    return !quote ? 'none' : quote.length === FAKE_QUOTE_BYTES ? 'fake' : 'tdx';
 }

@@ -4,7 +4,7 @@ export { RatlsError, CertificateFormatError, ClaimsFormatError, QuoteProviderErr
 export { serializeClaims, parseClaims, claimsReportData, type UserClaims } from './claims';
 export { FAKE_IMAGE_HASH, FAKE_QUOTE_BYTES } from './fakeQuote';
 export * from './providers';
-export { generateIdentity, writeIdentityFiles, CERT_VALIDITY_SECONDS, type RatlsIdentity, type GenerateIdentityOptions } from './identity';
+export { generateIdentity, writeIdentityFiles, readIdentityFiles, CERT_VALIDITY_SECONDS, type RatlsIdentity, type GenerateIdentityOptions } from './identity';
 export { parseCertificate, pemToDer, type ParsedCertificate } from './parseCertificate';
 export { productionPolicy, fakePolicy, validatePolicy, tcbRank, type RatlsPolicy, type ImageHashSource } from './policy';
 export { PeerVerifier, CHECK_ORDER, type PeerVerifierOptions, type VerifyContext } from './peerVerifier';

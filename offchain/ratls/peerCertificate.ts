@@ -7,7 +7,8 @@ import type { RatlsReport } from './report';
 export function peerCertificate(socket: tls.TLSSocket): { der?: Uint8Array; chainLength: number } {
     const leaf = socket.getPeerX509Certificate();
     if (!leaf) return { chainLength: 0 };
-    // Node links each certificate to its issuer; a self-signed leaf links to itself, so count distinct certificates.
+    // Node links each sent certificate to its issuer (not always: see the chain test); a self-signed leaf links to
+    // itself, so count distinct certificates. The binding check is the verifier's: the leaf must be self-issued.
     const seen = new Set<string>();
     let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
     while (cert && cert.raw && !seen.has(cert.fingerprint256)) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { claimsReportData, parseClaims } from '../../offchain/ratls/claims';
 import { FAKE_IMAGE_HASH } from '../../offchain/ratls/fakeQuote';
-import { generateIdentity, writeIdentityFiles } from '../../offchain/ratls/identity';
+import { generateIdentity, readIdentityFiles, writeIdentityFiles } from '../../offchain/ratls/identity';
 import { parseCertificate, pemToDer } from '../../offchain/ratls/parseCertificate';
 import { FakeQuoteProvider, NoQuoteProvider } from '../../offchain/ratls/providers';
 
@@ -56,7 +56,7 @@ describe('RA-TLS certificate generation', () => {
         expect(id.provider).toBe('none');
     });
 
-    it('writes <base>_key.pem (0600) and <base>_cert.pem, and refuses to overwrite without force', async () => {
+    it('writes <base>_key.pem (0600) and <base>_cert.pem, refuses to overwrite without force, and reads them back', async () => {
         const dir = mkdtempSync(path.join(tmpdir(), 'ratls-cert-'));
         try {
             const base = path.join(dir, 'proxy');
@@ -71,6 +71,12 @@ describe('RA-TLS certificate generation', () => {
             writeFileSync(`${base}_cert.pem`, 'old');
             await writeIdentityFiles(id, base, true);
             expect(readFileSync(`${base}_cert.pem`, 'utf8')).toBe(id.certPem);
+            expect(await readIdentityFiles(base)).toEqual(id);
+
+            const other = await generateIdentity({ provider: new FakeQuoteProvider() });
+            writeFileSync(`${base}_key.pem`, other.keyPem);
+            await expect(readIdentityFiles(base)).rejects.toThrow(`${base}_key.pem does not belong to ${base}_cert.pem`);
+            await expect(readIdentityFiles(path.join(dir, 'nothing'))).rejects.toThrow(`cannot read ${path.join(dir, 'nothing')}_key.pem (ENOENT)`);
         } finally {
             rmSync(dir, { recursive: true });
         }

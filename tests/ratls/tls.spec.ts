@@ -1,6 +1,7 @@
 import { webcrypto } from 'crypto';
 import * as tls from 'tls';
-import { buildCertificate, generateEd25519Keys, rawPublicKey } from '../../offchain/ratls/certificateBuilder';
+import { buildCertificate, ED25519, generateEd25519Keys, rawPublicKey } from '../../offchain/ratls/certificateBuilder';
+import { OID_TDX_QUOTE, OID_USER_CLAIMS } from '../../offchain/ratls/oids';
 import { claimsReportData, serializeClaims } from '../../offchain/ratls/claims';
 import { connectRatls } from '../../offchain/ratls/client';
 import { RatlsVerificationError } from '../../offchain/ratls/errors';
@@ -242,6 +243,30 @@ const badCases: BadCase[] = [
             const ec = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
             const claims = freshClaims((await ed25519Pieces()).publicKey);
             return buildCertificate({ keys: ec, ...inADay(), claims, quote: claimsReportData(claims), signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams });
+        },
+    },
+    {
+        name: 'a chain (leaf signed by a CA) instead of one self-signed certificate',
+        check: 'chainDepth',
+        // Node links a sent chain only when OpenSSL accepts the issuer, which the COCOON critical extensions
+        // prevent here; the leaf not being self-issued is what refuses it.
+        reason: /certificate is not self-issued$/,
+        make: async () => {
+            const ca = await ed25519Pieces();
+            const leaf = await ed25519Pieces();
+            const { notBefore, notAfter } = inADay();
+            const caCert = await x509.X509CertificateGenerator.createSelfSigned({
+                serialNumber: '01', name: 'CN=test CA', notBefore, notAfter, signingAlgorithm: ED25519, keys: ca.keys as never,
+                extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+            });
+            const claims = freshClaims(leaf.publicKey);
+            const leafCert = await x509.X509CertificateGenerator.create({
+                serialNumber: '02', subject: 'CN=localhost', issuer: caCert.subject, notBefore, notAfter, signingAlgorithm: ED25519,
+                publicKey: leaf.keys.publicKey as never, signingKey: ca.keys.privateKey as never,
+                extensions: [new x509.Extension(OID_TDX_QUOTE, true, claimsReportData(claims)), new x509.Extension(OID_USER_CLAIMS, true, claims)],
+            });
+            const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', leaf.keys.privateKey);
+            return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certPem: `${leafCert.toString('pem')}\n${caCert.toString('pem')}\n` };
         },
     },
     {

@@ -11,6 +11,8 @@ import {
     storeOwnerClientWithdraw,
     loadClientProxyRequest,
     loadClientStateSnapshot,
+    loadClientProxyCoinsPayload,
+    loadClientProxyRegisterPayload,
 } from '../build/CocoonClient/tact_CocoonClient';
 
 export { CocoonClient };
@@ -89,12 +91,12 @@ export function parseClientProxyRequest(body: Cell): ClientProxyRequest {
         const snapshot = { state: Number(s.state), balance: s.balance, stake: s.stake, tokensUsed: s.tokensUsed, secretHash: s.secretHash };
         let payload: ClientRequestPayload | null = null;
         if (m.payload) {
-            const p = m.payload.beginParse();
-            const op = p.loadUint(32);
+            const op = m.payload.beginParse().preloadUint(32);
             if (op === 0xa35cb580) {
-                payload = { kind: 'register', nonce: p.loadUintBig(64) };
+                payload = { kind: 'register', nonce: loadClientProxyRegisterPayload(m.payload.beginParse()).nonce };
             } else if (COINS_PAYLOADS[op]) {
-                payload = { kind: COINS_PAYLOADS[op], coins: p.loadCoins(), sendExcessesTo: p.loadAddress() };
+                const p = loadClientProxyCoinsPayload(m.payload.beginParse());
+                payload = { kind: COINS_PAYLOADS[op], coins: p.coins, sendExcessesTo: p.sendExcessesTo };
             } else {
                 throw new ClientMessageError(`unknown client request payload op 0x${op.toString(16)}`);
             }

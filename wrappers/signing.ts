@@ -1,5 +1,6 @@
 import { Address, beginCell, Cell } from '@ton/core';
 import { sign, signVerify } from '@ton/crypto';
+import { storeSignedClosePayload, storeSignedTokensPayload } from '../build/CocoonProxy/tact_CocoonProxy';
 
 /**
  * COCOON's signed envelope (`op ‖ query_id ‖ send_excesses_to ‖ signature:bits512 ‖ ^payload`): the proxy signs the
@@ -55,16 +56,20 @@ function kindOf(op: number): SignedKind {
 }
 
 export function payloadCell(p: SignedPayload): Cell {
-    const b = beginCell().storeUint(SignedOp[p.kind], 32).storeUint(p.queryId, 64);
+    const op = BigInt(SignedOp[p.kind]);
     if (isTokensKind(p.kind)) {
         if (p.newTokens === undefined) {
             throw new SignedEnvelopeError(`a ${p.kind} payload needs newTokens`);
         }
-        b.storeUint(p.newTokens, 64);
-    } else if (p.newTokens !== undefined) {
+        const fields = { $$type: 'SignedTokensPayload' as const, op, queryId: p.queryId, newTokens: p.newTokens, expectedMyAddress: p.expectedMyAddress };
+        return beginCell().store(storeSignedTokensPayload(fields)).endCell();
+    }
+    if (p.newTokens !== undefined) {
         throw new SignedEnvelopeError(`a ${p.kind} payload has no token counter`);
     }
-    return b.storeAddress(p.expectedMyAddress).endCell();
+    return beginCell()
+        .store(storeSignedClosePayload({ $$type: 'SignedClosePayload', op, queryId: p.queryId, expectedMyAddress: p.expectedMyAddress }))
+        .endCell();
 }
 
 export function parsePayload(cell: Cell): SignedPayload {

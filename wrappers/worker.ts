@@ -1,5 +1,11 @@
 import { Address, beginCell, Cell } from '@ton/core';
-import { CocoonWorker, WorkerData, storeOwnerWorkerRegister, loadWorkerProxyRequest } from '../build/CocoonWorker/tact_CocoonWorker';
+import {
+    CocoonWorker,
+    WorkerData,
+    storeOwnerWorkerRegister,
+    loadWorkerProxyRequest,
+    loadWorkerProxyPayoutRequest,
+} from '../build/CocoonWorker/tact_CocoonWorker';
 
 export { CocoonWorker };
 
@@ -44,12 +50,12 @@ export function parseWorkerProxyRequest(body: Cell): WorkerProxyRequest {
     }
     let payload: WorkerPayoutPayload | null = null;
     if (m.payload) {
-        const p = m.payload.beginParse();
-        const op = p.loadUint(32);
+        const op = m.payload.beginParse().preloadUint(32);
         if (op !== WORKER_PROXY_PAYOUT_REQUEST) {
             throw new WorkerMessageError(`unknown worker request payload op 0x${op.toString(16)}`);
         }
-        payload = { workerPart: p.loadCoins(), proxyPart: p.loadCoins(), sendExcessesTo: p.loadAddress() };
+        const p = loadWorkerProxyPayoutRequest(m.payload.beginParse());
+        payload = { workerPart: p.workerPart, proxyPart: p.proxyPart, sendExcessesTo: p.sendExcessesTo };
     }
     return { queryId: m.queryId, workerOwner: m.workerOwner, state: Number(m.state), tokens: m.tokens, payload };
 }

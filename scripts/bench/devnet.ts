@@ -1,6 +1,6 @@
 /**
  * `npm run bench:devnet`: throughput and latency of the local devnet, measured through its HTTP API exactly as
- * clients use it. (1) Wallet transfers: 16 V4 wallets sending in parallel, each transfer signed and sent with
+ * clients use it, with the devnet in its own process (`cocoon devnet --quiet`) as in real use. (1) Wallet transfers: 16 V4 wallets sending in parallel, each transfer signed and sent with
  * TonClient. (2) Client-charge flow: a root, a proxy and 8 client contracts deployed, then signed charges submitted
  * by 8 wallets in parallel (wallet → client → proxy notice + excess). (3) runGetMethod latency for a wallet's
  * `seqno` and a client's `get_cocoon_client_data` (a Tact struct getter). Each phase is bounded by time.
@@ -8,11 +8,12 @@
 import { Address, Cell, contractAddress, internal, SendMode, StateInit, toNano } from '@ton/core';
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { TonClient, WalletContractV4 } from '@ton/ton';
+import { spawn } from 'child_process';
 import { createHash } from 'crypto';
+import { join } from 'path';
 import { ChainClient } from '../../offchain/chain/client';
 import { readClientContract } from '../../offchain/chain/cocoon';
 import { requestFaucet } from '../../offchain/chain/faucet';
-import { Devnet } from '../../offchain/devnet';
 import { devnetParams } from '../../offchain/devnet/cocoonDefaults';
 import { clientStateInit, proxyStateInit } from '../../wrappers/addresses';
 import { clientMessages } from '../../wrappers/client';
@@ -23,7 +24,28 @@ const SECONDS = 5;
 const key = (name: string): KeyPair => keyPairFromSeed(createHash('sha256').update(`bench-devnet:${name}`).digest());
 
 /** A funded V4 wallet that tracks its own seqno, so each transfer is one sendBoc. */
-async function wallet(client: TonClient, devnet: Devnet, name: string) {
+/** A `cocoon devnet` child process on a free port. */
+async function startDevnet() {
+    const child = spawn(process.execPath, [join(__dirname, '../../bin/cocoon.js'), 'devnet', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+            out += d;
+            const m = /Devnet API: (\S+)/.exec(out);
+            if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`cocoon devnet exited with ${code}`)));
+    });
+    const transactions = async () => {
+        const res = await fetch(new URL('/healthz', endpoint));
+        return ((await res.json()) as { result: { transactions: number } }).result.transactions;
+    };
+    return { endpoint, transactions, stop: () => child.kill('SIGTERM') };
+}
+
+type DevnetProcess = Awaited<ReturnType<typeof startDevnet>>;
+
+async function wallet(client: TonClient, devnet: DevnetProcess, name: string) {
     const k = key(name);
     const w = client.open(WalletContractV4.create({ workchain: 0, publicKey: k.publicKey }));
     await requestFaucet(devnet.endpoint, w.address, toNano('10000'));
@@ -37,8 +59,8 @@ async function wallet(client: TonClient, devnet: Devnet, name: string) {
 }
 
 /** Runs `step` in `parallel` loops for SECONDS; returns steps done, devnet transactions executed and seconds. */
-async function timed(devnet: Devnet, parallel: number, step: (lane: number, i: number) => Promise<void>) {
-    const tx0 = devnet.ledger.txs.size;
+async function timed(devnet: DevnetProcess, parallel: number, step: (lane: number, i: number) => Promise<void>) {
+    const tx0 = await devnet.transactions();
     const start = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
     let steps = 0;
@@ -50,7 +72,8 @@ async function timed(devnet: Devnet, parallel: number, step: (lane: number, i: n
             }
         }),
     );
-    return { steps, txs: devnet.ledger.txs.size - tx0, seconds: elapsed() };
+    const seconds = elapsed();
+    return { steps, txs: (await devnet.transactions()) - tx0, seconds };
 }
 
 async function latency(n: number, call: () => Promise<unknown>) {
@@ -66,7 +89,7 @@ async function latency(n: number, call: () => Promise<unknown>) {
 }
 
 async function main() {
-    const devnet = await Devnet.start({ port: 0 });
+    const devnet = await startDevnet();
     const client = new TonClient({ endpoint: devnet.endpoint });
     const chain = new ChainClient(devnet.endpoint);
     const rate = (r: { steps: number; txs: number; seconds: number }, what: string) =>
@@ -113,7 +136,7 @@ async function main() {
     // (3) get-method latency
     console.log(`runGetMethod wallet seqno: ${await latency(300, () => client.runMethod(senders[0].address, 'seqno'))}`);
     console.log(`runGetMethod get_cocoon_client_data: ${await latency(300, () => chain.runGetMethod(lanes[0].address, 'get_cocoon_client_data'))}`);
-    await devnet.stop();
+    devnet.stop();
 }
 
 main().catch((e) => {

@@ -55,7 +55,7 @@ describe('JsonRpcTransport', () => {
         const sleeps: number[] = [];
         const t = new JsonRpcTransport({
             endpoints: [down.url, dropping.url, hanging.url, good.url],
-            timeoutMs: 200,
+            timeoutMs: 1000,
             backoffMs: 10,
             sleep: async (ms) => void sleeps.push(ms),
         });

@@ -76,7 +76,7 @@ describe('devnet state file', () => {
         const { devnet } = await startTestDevnet({ statePath, autosaveMs: 50 });
         try {
             await requestFaucet(devnet.endpoint, Address.parse('0:' + 'e2'.repeat(32)), 5n);
-            for (let i = 0; i < 100 && !fs.existsSync(statePath); i++) await new Promise((r) => setTimeout(r, 20));
+            for (let i = 0; i < 250 && !fs.existsSync(statePath); i++) await new Promise((r) => setTimeout(r, 20));
             const saved = JSON.parse(fs.readFileSync(statePath, 'utf8'));
             expect(saved.ledger.transactions).toHaveLength(1);
         } finally {

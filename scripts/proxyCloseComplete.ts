@@ -6,6 +6,7 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openProxy, sendFromWallet, senderAddress, showProxy } from './lib/payments';
 import { readProxyState } from '../wrappers/proxy';
+import { publicKeyBuffer } from '../wrappers/addresses';
 import { repackEnvelope, validateEnvelope } from '../wrappers/signing';
 
 export async function run(provider: NetworkProvider, args: string[]) {
@@ -13,7 +14,7 @@ export async function run(provider: NetworkProvider, args: string[]) {
     const proxy = await a.address('proxy');
     const envelope = await a.cell('signed close-complete');
     const s = await readProxyState(await openProxy(provider, proxy));
-    const publicKey = Buffer.from(s.proxyPublicKey.toString(16).padStart(64, '0'), 'hex');
+    const publicKey = publicKeyBuffer(s.proxyPublicKey);
     validateEnvelope(envelope, { publicKey, kinds: ['closeComplete'], address: proxy });
     const now = Math.floor(Date.now() / 1000);
     if (s.unlockTs > now) provider.ui().write(`warning: the proxy unlocks at ${s.unlockTs}, ${s.unlockTs - now} s from now`);

@@ -5,6 +5,7 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openWorker, sendFromWallet, senderAddress, showWorker } from './lib/payments';
 import { readWorkerState } from '../wrappers/worker';
+import { publicKeyBuffer } from '../wrappers/addresses';
 import { repackEnvelope, validateEnvelope } from '../wrappers/signing';
 
 export async function run(provider: NetworkProvider, args: string[]) {
@@ -12,7 +13,7 @@ export async function run(provider: NetworkProvider, args: string[]) {
     const worker = await a.address('worker');
     const envelope = await a.cell('signed payout');
     const s = await readWorkerState(await openWorker(provider, worker));
-    const publicKey = Buffer.from(s.proxyPublicKey.toString(16).padStart(64, '0'), 'hex');
+    const publicKey = publicKeyBuffer(s.proxyPublicKey);
     const { payload } = validateEnvelope(envelope, { publicKey, kinds: ['payout', 'lastPayout'], address: worker });
     if (payload.newTokens! <= s.tokens && payload.kind === 'payout') {
         throw new Error(`signed payout: ${payload.newTokens} tokens are already paid (the worker is at ${s.tokens})`);

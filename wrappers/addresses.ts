@@ -23,6 +23,11 @@ export function publicKeyInt(key: Buffer | bigint): bigint {
     return BigInt('0x' + key.toString('hex'));
 }
 
+/** The 32 bytes of a public key stored as uint256 (what `validateEnvelope` takes). */
+export function publicKeyBuffer(key: bigint): Buffer {
+    return Buffer.from(publicKeyInt(key).toString(16).padStart(64, '0'), 'hex');
+}
+
 function codeOf(code: Cell | null, which: string): Cell {
     if (!code) throw new AddressDerivationError(`params carry no ${which} code`);
     return code;

@@ -9,6 +9,7 @@ import {
     clientInitData,
     proxyAddress,
     proxyInitData,
+    publicKeyBuffer,
     publicKeyInt,
     workerAddress,
     workerInitData,
@@ -87,5 +88,6 @@ describe('address derivation (TypeScript = Tact init = on-chain proxy check)', (
         expect(() => publicKeyInt(Buffer.alloc(31))).toThrow(new AddressDerivationError('public key is 31 bytes, expected 32'));
         expect(() => publicKeyInt(1n << 256n)).toThrow(AddressDerivationError);
         expect(publicKeyInt(proxyKeys.publicKey)).toBe(keyInt(proxyKeys));
+        expect(publicKeyBuffer(keyInt(proxyKeys)).equals(proxyKeys.publicKey)).toBe(true);
     });
 });

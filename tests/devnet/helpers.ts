@@ -14,3 +14,8 @@ export async function rawCall(url: string, init?: { method?: string; body?: stri
     const res = await fetch(url, { method: init?.method ?? 'GET', headers: { 'Content-Type': 'application/json' }, body: init?.body });
     return { status: res.status, body: await res.json() };
 }
+
+/** The devnet's own view (`GET /healthz`): chain time, block counter, number of transactions. */
+export async function health(devnet: Devnet): Promise<{ now: number; block_seqno: number; transactions: number }> {
+    return (await rawCall(`${devnet.baseUrl}/healthz`)).body.result;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { RatlsVerificationError } from './errors';
 import { examineCertificate, type CertificateFacts, type TdxQuoteVerifier } from './examineCertificate';
 import { parseCertificate, type ParsedCertificate } from './parseCertificate';
-import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_VALIDITY_SECONDS, tcbRank, validatePolicy, type RatlsPolicy } from './policy';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_VALIDITY_SECONDS, tcbRank, validatePolicy, type ImageHashSource, type RatlsPolicy } from './policy';
 import { firstFailure, type CheckResult, type RatlsReport } from './report';
 import { attestQuoteVerifier } from './tdxQuoteVerifier';
 import { VerificationCache } from './verificationCache';
@@ -133,9 +133,10 @@ export class PeerVerifier {
         if (!policy.imageHashes) {
             put('imageHash', true, `${quote.imageHash} (policy allows any image)`);
         } else {
-            const list = new Set(Array.from(await policy.imageHashes(), (h) => h.toLowerCase()));
-            const ok = list.has(quote.imageHash);
-            put('imageHash', ok, ok ? quote.imageHash : `image hash ${quote.imageHash} is not allowed by policy "${policy.name}"`);
+            const list = await allowedImageHashes(policy.imageHashes);
+            if (list instanceof Error) put('imageHash', false, `allowed image hashes unavailable: ${list.message}`);
+            else if (list.has(quote.imageHash)) put('imageHash', true, quote.imageHash);
+            else put('imageHash', false, `image hash ${quote.imageHash} is not allowed by policy "${policy.name}"`);
         }
         if (!policy.mrTds?.length) put('mrTd', true, 'policy allows any MRTD');
         else put('mrTd', policy.mrTds.includes(quote.mrTd), policy.mrTds.includes(quote.mrTd) ? undefined : `MRTD ${quote.mrTd} is not allowed`);
@@ -158,5 +159,14 @@ export class PeerVerifier {
         const debugOk = !quote.debug || policy.allowDebug === true;
         put('debug', debugOk, quote.debug ? (debugOk ? 'DEBUG TD allowed by policy' : 'TD has the DEBUG attribute set') : undefined);
         return checks;
+    }
+}
+
+/** The policy's image hashes, lowercased; an error from the source (e.g. the root unreachable) fails closed. */
+async function allowedImageHashes(source: ImageHashSource): Promise<Set<string> | Error> {
+    try {
+        return new Set(Array.from(await source(), (h) => h.toLowerCase()));
+    } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
     }
 }

@@ -69,6 +69,11 @@ describe('PeerVerifier', () => {
         );
     });
 
+    it('fails closed when the image-hash source fails', async () => {
+        const verifier = new PeerVerifier({ policy: fakePolicy('local', () => Promise.reject(new Error('root contract unreachable'))) });
+        await expect(verifier.verifyOrThrow(fakeId.certDer)).rejects.toThrow('RA-TLS check "imageHash" failed: allowed image hashes unavailable: root contract unreachable');
+    });
+
     it('a certificate whose signature does not verify is refused', async () => {
         const tampered = Uint8Array.from(fakeId.certDer);
         tampered[tampered.length - 1] ^= 1;

@@ -26,7 +26,7 @@ export interface WalletAdapter {
     createTransfer(seqno: number, validUntil: number, messages: OutgoingMessage[]): Promise<Cell> | Cell;
 }
 
-export function relaxed(m: OutgoingMessage): MessageRelaxed {
+function relaxed(m: OutgoingMessage): MessageRelaxed {
     return internal({ to: m.to, value: m.value, body: m.body, init: m.init, bounce: m.bounce ?? true });
 }
 

@@ -1,5 +1,5 @@
 import { Address, Cell } from '@ton/core';
-import { ApiError, incorrectAddress, liteServerError, validationError } from './errors';
+import { incorrectAddress, liteServerError, validationError } from './errors';
 
 /**
  * The parameters of one API call, from a JSON-RPC `params` object, a REST query string (all values strings) or a
@@ -31,10 +31,6 @@ export class Params {
         const v = this.required(name);
         if (typeof v !== 'string') throw validationError(`field '${name}' must be a string`);
         return v;
-    }
-
-    optionalString(name: string): string | undefined {
-        return this.has(name) ? this.string(name) : undefined;
     }
 
     address(name = 'address'): Address {
@@ -95,8 +91,4 @@ export function parseBoc(text: string, name: string): Cell {
     }
     if (roots.length !== 1) throw liteServerError(`bag of cells in '${name}' must have exactly one root, it has ${roots.length}`);
     return roots[0];
-}
-
-export function isApiError(e: unknown): e is ApiError {
-    return e instanceof ApiError;
 }

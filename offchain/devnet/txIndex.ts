@@ -66,11 +66,6 @@ export class TransactionIndex {
         return out;
     }
 
-    last(address: Address): TxRecord | undefined {
-        const list = this.byAccount.get(address.toRawString());
-        return list?.[list.length - 1];
-    }
-
     /** The transaction on `destination` caused by the message `source` created at `createdLt`. */
     locateResult(source: Address, destination: Address, createdLt: bigint): TxRecord | undefined {
         return this.byInMessage.get(messageKey(source, destination, createdLt));

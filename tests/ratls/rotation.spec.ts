@@ -23,7 +23,16 @@ describe('certificate rotation', () => {
     it('new handshakes get the new certificate while an open connection keeps working', async () => {
         const rotator = await IdentityRotator.start({ generate: () => generateIdentity({ provider: fake }) });
         const sink = logSink();
-        const server = new RatlsServer({ identity: rotator, verifier: verifier(), log: sink.log, onConnection: ({ socket }) => socket.on('data', (d) => socket.write(d)) });
+        const clientsSeen: string[] = [];
+        const server = new RatlsServer({
+            identity: rotator,
+            verifier: verifier(),
+            log: sink.log,
+            onConnection: ({ socket, peer }) => {
+                clientsSeen.push(peer.fingerprint);
+                socket.on('data', (d) => socket.write(d));
+            },
+        });
         const { port } = await server.listen();
         const clientId = await generateIdentity({ provider: fake });
         try {
@@ -39,9 +48,13 @@ describe('certificate rotation', () => {
 
             expect(await roundTrip(old.socket, 'two')).toBe('two');
             expect(await roundTrip(fresh.socket, 'three')).toBe('three');
+
+            // A client given the rotator presents its current certificate.
+            const own = await connectRatls({ port, identity: rotator, verifier: verifier() });
+            expect(await roundTrip(own.socket, 'four')).toBe('four');
+            expect(clientsSeen).toEqual([clientId.fingerprint, clientId.fingerprint, next.fingerprint]);
             expect(sink.lines).toEqual([]);
-            old.socket.destroy();
-            fresh.socket.destroy();
+            for (const c of [old, fresh, own]) c.socket.destroy();
         } finally {
             rotator.stop();
             await server.close();

@@ -11,14 +11,16 @@
 //   honest proxy that pays workers no more than it charged (the contracts cannot enforce it, ref §5.4), and the
 //   check stops once close-complete has paid the owner out.
 // A failing run prints its seed; INVARIANT_SEED=<seed> replays it, INVARIANT_STEPS=<n> changes the length.
-import { Prng, seedFromEnv } from './invariants/prng';
+import { Prng, seedFromEnv, stepsFromEnv } from './invariants/prng';
 import { deployWorld, World } from './invariants/world';
 import { Action, MAX_CLIENTS, MAX_WORKERS, nextAction, OPENING_SEQUENCE } from './invariants/ops';
 import { takeSnapshot, Snapshot } from './invariants/snapshot';
 import { execute, knownAccounts, outcomeOf } from './invariants/runner';
 import { checkStep, emptyLedger, RunLedger } from './invariants/checks';
 
-const STEPS = Number(process.env.INVARIANT_STEPS ?? 400);
+const STEPS = stepsFromEnv(300);
+/** About 20 s on a quiet 2-core machine; generous for a loaded one. */
+const TIMEOUT_MS = 240_000;
 const START = 1_800_000_000;
 
 interface Tally {
@@ -70,5 +72,5 @@ describe('money invariants under random operations', () => {
         const exits = Object.values(tally).flatMap((t) => Object.entries(t.exits));
         expect(exits.some(([x]) => x.startsWith('0'))).toBe(true);
         expect(exits.some(([x]) => !x.startsWith('0') && x !== 'n/a')).toBe(true);
-    });
+    }, TIMEOUT_MS);
 });

@@ -10,7 +10,7 @@ import { Action, messageAction } from './ops';
 import { execute, knownAccounts, outcomeOf } from './runner';
 import { Snapshot, takeSnapshot } from './snapshot';
 import { deployWorld, World } from './world';
-import { InvalidSeedError, Prng, seedFromEnv } from './prng';
+import { InvalidEnvError, Prng, seedFromEnv, stepsFromEnv } from './prng';
 
 describe('invariant checks', () => {
     let world: World;
@@ -113,7 +113,13 @@ describe('seeded generator', () => {
 
     it('reads INVARIANT_SEED and rejects a bad one', () => {
         expect(seedFromEnv({ INVARIANT_SEED: '42' })).toBe(42);
-        expect(() => seedFromEnv({ INVARIANT_SEED: 'x1' })).toThrow(InvalidSeedError);
+        expect(() => seedFromEnv({ INVARIANT_SEED: 'x1' })).toThrow(InvalidEnvError);
         expect(() => seedFromEnv({ INVARIANT_SEED: '4294967296' })).toThrow('INVARIANT_SEED must be an integer between 0 and 4294967295, got "4294967296"');
+    });
+
+    it('reads INVARIANT_STEPS and rejects a bad one', () => {
+        expect(stepsFromEnv(300, {})).toBe(300);
+        expect(stepsFromEnv(300, { INVARIANT_STEPS: '1000' })).toBe(1000);
+        expect(() => stepsFromEnv(300, { INVARIANT_STEPS: '5' })).toThrow('INVARIANT_STEPS must be an integer between 20 and 100000, got "5"');
     });
 });

@@ -2,10 +2,10 @@
  * A small seeded generator (mulberry32) so that a failing run of the invariant test can be replayed exactly:
  * the test prints its seed, and `INVARIANT_SEED=<seed>` runs the same operations again.
  */
-export class InvalidSeedError extends Error {
-    constructor(value: string) {
-        super(`INVARIANT_SEED must be an integer between 0 and 4294967295, got ${JSON.stringify(value)}`);
-        this.name = 'InvalidSeedError';
+export class InvalidEnvError extends Error {
+    constructor(name: string, range: string, value: string) {
+        super(`${name} must be an integer between ${range}, got ${JSON.stringify(value)}`);
+        this.name = 'InvalidEnvError';
     }
 }
 
@@ -65,6 +65,14 @@ export class Prng {
 export function seedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
     const v = env.INVARIANT_SEED;
     if (v === undefined || v === '') return (Date.now() ^ (process.pid << 16)) >>> 0;
-    if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidSeedError(v);
+    if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidEnvError('INVARIANT_SEED', '0 and 4294967295', v);
+    return Number(v);
+}
+
+/** The run length from `INVARIANT_STEPS`, or `fallback`. */
+export function stepsFromEnv(fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+    const v = env.INVARIANT_STEPS;
+    if (v === undefined || v === '') return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < 20 || Number(v) > 100_000) throw new InvalidEnvError('INVARIANT_STEPS', '20 and 100000', v);
     return Number(v);
 }

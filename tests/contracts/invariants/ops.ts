@@ -229,7 +229,14 @@ function workerPayout(g: GenContext): Action {
     const addr = w.contract.address;
     // An honest proxy pays workers at most what it charged clients: that is what keeps its balance covering its debts.
     const backed = (g.ledger.charged - g.ledger.paidToWorkers) / price;
-    const variant = g.rng.weighted([6, 1, 1, 1, 1, 1]);
+    const variant = g.rng.weighted([6, 1, 1, 1, 1, 1, 0.5]);
+    if (variant === 6) {
+        // A proxy that signs more than it charged (the contracts cannot tell, ref §5.4): paid from client deposits,
+        // up to 0.5 TON beyond what is backed.
+        const newTokens = st.tokens + (backed > 0n ? backed : 0n) + g.rng.big(1n, ton('0.5') / price);
+        const body = signed({ kind: 'payout', queryId: qid, newTokens, expectedMyAddress: addr }, to);
+        return messageAction('worker/payout/unbacked', g.world.submitter, addr, opValue(g), body, [to], effect, closed ? ExitCode.Closed : 0);
+    }
     if (variant === 0 && backed >= 1n) {
         const last = g.rng.chance(0.1);
         const newTokens = st.tokens + g.rng.big(last ? 0n : 1n, backed);

@@ -1,8 +1,12 @@
 // `npm start` runs scripts/demo.ts: the same main function, in-process, with its key figures asserted exactly.
 // Contract balances do not depend on gas: every contract reserves exact amounts and the clock stands still.
 import { toNano } from '@ton/core';
+import { Blockchain } from '@ton/sandbox';
 import { main, DemoRun } from '../scripts/demo';
 import { summarize } from '../scripts/demo/summary';
+import { compiledCode, demoParams } from '../scripts/demo/cycle';
+import { DemoError, expectAllSucceeded } from '../scripts/demo/ledger';
+import { addHashBody, rootFromInit } from '../wrappers/root';
 
 describe('npm start demo', () => {
     let run: DemoRun;
@@ -84,5 +88,25 @@ describe('npm start demo', () => {
         steps[6] = { ...steps[6], client: { ...step(4).client!, balance: toNano('8') } };
         const checks = summarize({ ...run.result, steps }).checks;
         expect(checks.filter((c) => !c.ok).map((c) => c.label)).toEqual(['the client was charged tokens × price', 'the charge was split between worker and proxy']);
+    });
+});
+
+describe('npm start demo failures', () => {
+    it('names the step, the account and the exit code of a failed transaction', async () => {
+        const blockchain = await Blockchain.create();
+        const owner = await blockchain.treasury('owner');
+        const stranger = await blockchain.treasury('stranger');
+        const root = blockchain.openContract(await rootFromInit(owner.address, demoParams()));
+        await owner.send({ to: root.address, value: toNano('1'), init: root.init, bounce: false });
+        const r = await stranger.send({ to: root.address, value: toNano('0.1'), body: addHashBody('model', 1n) });
+        const accounts = [{ name: 'root contract', address: root.address }];
+        expect(() => expectAllSucceeded('Add a hash', r.transactions, accounts)).toThrow(DemoError);
+        expect(() => expectAllSucceeded('Add a hash', r.transactions, accounts)).toThrow('Add a hash: the transaction on root contract failed (exit code 1010)');
+    });
+
+    it('asks for a build when the compiled contracts are missing', () => {
+        expect(() => compiledCode('CocoonProxy', '/nonexistent')).toThrow(
+            new DemoError('/nonexistent/CocoonProxy.compiled.json is missing: build the contracts first (npx blueprint build --all)'),
+        );
     });
 });

@@ -48,13 +48,14 @@ export interface DemoResult {
     registry: { proxyHashes: number; workerHashes: number; modelHashes: number; proxies: string[] };
 }
 
-function compiledCode(name: string): Cell {
-    const file = join(__dirname, '..', '..', 'build', `${name}.compiled.json`);
+/** A contract's code from Blueprint's build output (`buildDir`: the repository's build/ by default). */
+export function compiledCode(name: string, buildDir = join(__dirname, '..', '..', 'build')): Cell {
+    const file = join(buildDir, `${name}.compiled.json`);
     if (!existsSync(file)) throw new DemoError(`${file} is missing: build the contracts first (npx blueprint build --all)`);
     return Cell.fromHex(JSON.parse(readFileSync(file, 'utf8')).hex);
 }
 
-function demoParams(): CocoonParams {
+export function demoParams(): CocoonParams {
     return {
         structVersion: PARAMS_STRUCT_VERSION,
         paramsVersion: 1,

@@ -109,7 +109,7 @@ export function clientConstCell(i: Omit<MemberInputs, 'params'>): Cell {
 
 /**
  * ^const ‖ state:2 ‖ balance:Coins ‖ stake:Coins (= min_client_stake) ‖ tokens_used:64 ‖ unlock_ts:32 ‖
- * secret_hash:256 ‖ pending_query_id:(Maybe uint64) ‖ pending_delta:int128 ‖ ^params.
+ * secret_hash:256 ‖ pending_request:192 ‖ older_request:192 ‖ ^params (a request: query_id:64 ‖ change:int128).
  */
 export function clientInitData(i: MemberInputs): Cell {
     return beginCell()
@@ -117,8 +117,7 @@ export function clientInitData(i: MemberInputs): Cell {
         .storeUint(0, 2)
         .storeCoins(0)
         .storeCoins(i.params.minClientStake)
-        .storeUint(0, 64 + 32 + 256 + 64)
-        .storeInt(0, 128)
+        .storeUint(0, 64 + 32 + 256 + 192 + 192)
         .storeRef(paramsCell(i.params, 'withoutCode'))
         .endCell();
 }

@@ -116,6 +116,9 @@ export interface ClientContractState extends ClientSnapshot {
     pendingQueryId: bigint;
     /** Balance change of that request; 0 when there is nothing to undo. */
     pendingDelta: bigint;
+    /** The same for the request before it. */
+    olderQueryId: bigint;
+    olderDelta: bigint;
 }
 
 /** Everything `get_cocoon_client_data` returns (params omitted; see `readClientParams`). */
@@ -133,5 +136,7 @@ export async function readClientState(client: { getGetCocoonClientData(): Promis
         secretHash: d.secretHash,
         pendingQueryId: d.pendingQueryId,
         pendingDelta: d.pendingDelta,
+        olderQueryId: d.olderQueryId,
+        olderDelta: d.olderDelta,
     };
 }

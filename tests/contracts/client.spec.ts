@@ -51,6 +51,8 @@ describe('CocoonClient', () => {
                     secretHash: 0n,
                     pendingQueryId: 0n,
                     pendingDelta: 0n,
+                    olderQueryId: 0n,
+                    olderDelta: 0n,
                 }),
             );
             const d = await s.client.getGetCocoonClientData();

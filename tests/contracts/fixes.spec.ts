@@ -1,6 +1,7 @@
 // One test per fix of ../shared/spec/onchain.md that concerns the proxy, client and worker contracts; each asserts
 // the outcome that COCOON's reference contracts get wrong (fix 4, the root's "change all params", is the root's).
-import { Address, Cell, toNano } from '@ton/core';
+import { Address, beginCell, Cell, toNano } from '@ton/core';
+import { internal } from '@ton/sandbox';
 import '@ton/test-utils';
 import { paymentsSandbox, PaymentsSandbox } from './payments.setup';
 import { payoutBody, TON } from './payments.fixtures';
@@ -89,6 +90,38 @@ describe('the six fixes (proxy, client, worker)', () => {
         expect(await readClientState(s.client)).toMatchObject({ state: ClientState.closed, balance: 2n * TON }); // COCOON: 0
         r = await s.submitter.send({ to: s.client.address, value: toNano('1'), body: grant });
         expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.proxy.address }); // COCOON: 1006 at the client
+    });
+
+    it('fix 1/2: two coin-moving requests in flight are both undone when they bounce; an earlier one is not', async () => {
+        // Three top-ups whose requests the proxy accepted; their bounces are then delivered as if the proxy had
+        // rejected them while they were in flight (a bounce carries the first 256 bits of the request).
+        const bodies: Cell[] = [];
+        for (const [q, amount] of [[1n, TON], [2n, 2n * TON], [3n, 4n * TON]] as const) {
+            const r = await toClient(clientMessages.topUp(q, amount, s.clientOwner.address), amount + toNano('0.7'));
+            const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
+            bodies.push(tx.inMessage!.body);
+        }
+        const bounce = (body: Cell) =>
+            s.blockchain.sendMessage(
+                internal({
+                    from: s.proxy.address,
+                    to: s.client.address,
+                    value: toNano('0.5'),
+                    bounced: true,
+                    bounce: false,
+                    body: beginCell().storeUint(0xffffffff, 32).storeBits(body.beginParse().loadBits(256)).endCell(),
+                }),
+            );
+        expect(await readClientState(s.client)).toMatchObject({ balance: 7n * TON, pendingQueryId: 3n, olderQueryId: 2n });
+        let r = await bounce(bodies[1]);
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.clientOwner.address, body: payoutBody(2n) });
+        expect((await readClientState(s.client)).balance).toBe(5n * TON);
+        await bounce(bodies[2]);
+        expect((await readClientState(s.client)).balance).toBe(TON);
+        // The first request is no longer remembered: its bounce returns the coins but cannot undo the count.
+        r = await bounce(bodies[0]);
+        expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.clientOwner.address, body: payoutBody(1n) });
+        expect((await readClientState(s.client)).balance).toBe(TON);
     });
 
     it('fix 3: closing by grant-refund or last payout pays the residual to the owner, not to send_excesses_to', async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of the `cocoon` command: runs the TypeScript CLI through ts-node (transpile only, no build step).
+// Entry point of the `cocoon` command: runs the TypeScript CLI through ts-node with swc (no build step, fast start).
 const path = require('path');
-require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
+require('ts-node').register({ swc: true, project: path.join(__dirname, '..', 'tsconfig.json') });
 require('../offchain/cli/main').main(process.argv);

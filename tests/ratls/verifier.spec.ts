@@ -15,7 +15,7 @@ import { attestQuoteVerifier } from '../../offchain/ratls/tdxQuoteVerifier';
 import { trustingTdxVerifier } from './helpers';
 import { simulatedTsm, syntheticQuote } from './simulatedTsm';
 
-const fixtures = '/work/shared/fixtures/tdx';
+const fixtures = path.join(__dirname, '../attest/data');
 const fake = new FakeQuoteProvider();
 const zero48 = '00'.repeat(48);
 

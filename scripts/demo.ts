@@ -53,7 +53,13 @@ export interface DemoRun {
 export async function main(print: (line: string) => void = console.log): Promise<DemoRun> {
     print('COCOON contracts in a local sandbox: one payment cycle');
     let index = 0;
-    const result = await runDemo((step, accounts, previous) => printStep(step, ++index, accounts, previous, print));
+    const result = await runDemo((step, accounts, previous) => {
+        if (index === 0) {
+            print('Accounts (wallets are sandbox treasuries; contract addresses derived from public inputs):');
+            for (const a of accounts) print(`    ${pad(a.name, 22)} ${a.address.toString({ testOnly: true })}`);
+        }
+        printStep(step, ++index, accounts, previous, print);
+    });
     const summary = summarize(result);
     printSummary(result, summary, print);
     const failed = summary.checks.filter((c) => !c.ok);

@@ -13,6 +13,8 @@ import {
     loadClientStateSnapshot,
     loadClientProxyCoinsPayload,
     loadClientProxyRegisterPayload,
+    loadClientConst,
+    loadCocoonClient$Data,
 } from '../build/CocoonClient/tact_CocoonClient';
 
 export { CocoonClient };
@@ -138,5 +140,41 @@ export async function readClientState(client: { getGetCocoonClientData(): Promis
         pendingDelta: d.pendingDelta,
         olderQueryId: d.olderQueryId,
         olderDelta: d.olderDelta,
+    };
+}
+
+const DELTA_BITS = 128n;
+
+/** A remembered request (`query_id:64 ‖ change:int128` in one uint192) as the getter decodes it. */
+function unpackRequest(r: bigint): { queryId: bigint; delta: bigint } {
+    const low = r & ((1n << DELTA_BITS) - 1n);
+    return { queryId: r >> DELTA_BITS, delta: low >= 1n << (DELTA_BITS - 1n) ? low - (1n << DELTA_BITS) : low };
+}
+
+/** The same state from the contract's raw data cell (e.g. an account state fetched without running a getter). */
+export function parseClientStorage(data: Cell): ClientContractState {
+    let d;
+    try {
+        d = loadCocoonClient$Data(data.beginParse());
+    } catch (e) {
+        throw new ClientMessageError(`client data cell is malformed: ${(e as Error).message}`);
+    }
+    const c = loadClientConst(d.constData.beginParse());
+    const pending = unpackRequest(d.pendingRequest);
+    const older = unpackRequest(d.olderRequest);
+    return {
+        owner: c.owner,
+        proxyAddress: c.proxyAddress,
+        proxyPublicKey: c.proxyPublicKey,
+        state: Number(d.state),
+        balance: d.balance,
+        stake: d.stake,
+        tokensUsed: d.tokensUsed,
+        unlockTs: Number(d.unlockTs),
+        secretHash: d.secretHash,
+        pendingQueryId: pending.queryId,
+        pendingDelta: pending.delta,
+        olderQueryId: older.queryId,
+        olderDelta: older.delta,
     };
 }

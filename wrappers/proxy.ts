@@ -1,11 +1,12 @@
 import { Address, beginCell, Cell } from '@ton/core';
-import { CocoonParams } from './params';
+import { CocoonParams, parseParams } from './params';
 import {
     CocoonProxy,
     ProxyData,
     storeExtProxyIncreaseStake,
     storeExtProxyPayoutRequest,
     storeOwnerProxyClose,
+    loadCocoonProxy$Data,
 } from '../build/CocoonProxy/tact_CocoonProxy';
 
 export { CocoonProxy };
@@ -87,4 +88,37 @@ export async function readProxyParams(proxy: { getGetCocoonProxyData(): Promise<
         workerScCode: p.workerScCode,
         clientScCode: p.clientScCode,
     };
+}
+
+export class ProxyStorageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'ProxyStorageError';
+    }
+}
+
+/** The same state from the contract's raw data cell, with its params (proxy variant). */
+export function parseProxyStorage(data: Cell): ProxyContractState & { params: CocoonParams } {
+    try {
+        const d = loadCocoonProxy$Data(data.beginParse());
+        const params = parseParams(d.params);
+        return {
+            owner: d.owner,
+            proxyPublicKey: d.proxyPublicKey,
+            root: d.root.beginParse().loadAddress(),
+            state: Number(d.state),
+            balance: d.balance,
+            stake: d.stake,
+            unlockTs: Number(d.unlockTs),
+            pricePerToken: params.pricePerToken,
+            workerFeePerToken: params.workerFeePerToken,
+            minProxyStake: params.minProxyStake,
+            minClientStake: params.minClientStake,
+            paramsVersion: params.paramsVersion,
+            stakeCovered: d.stake >= params.minProxyStake,
+            params,
+        };
+    } catch (e) {
+        throw new ProxyStorageError(`proxy data cell is malformed: ${(e as Error).message}`);
+    }
 }

@@ -5,6 +5,7 @@ import {
     storeOwnerWorkerRegister,
     loadWorkerProxyRequest,
     loadWorkerProxyPayoutRequest,
+    loadCocoonWorker$Data,
 } from '../build/CocoonWorker/tact_CocoonWorker';
 
 export { CocoonWorker };
@@ -73,6 +74,25 @@ export interface WorkerContractState {
 /** Everything `get_cocoon_worker_data` returns except the params. */
 export async function readWorkerState(worker: { getGetCocoonWorkerData(): Promise<WorkerData> }): Promise<WorkerContractState> {
     const d = await worker.getGetCocoonWorkerData();
+    return {
+        owner: d.owner,
+        proxyAddress: d.proxyAddress,
+        proxyPublicKey: d.proxyPublicKey,
+        state: Number(d.state),
+        tokens: d.tokens,
+        pendingQueryId: d.pendingQueryId,
+        pendingTokens: d.pendingTokens,
+    };
+}
+
+/** The same state from the contract's raw data cell. */
+export function parseWorkerStorage(data: Cell): WorkerContractState {
+    let d;
+    try {
+        d = loadCocoonWorker$Data(data.beginParse());
+    } catch (e) {
+        throw new WorkerMessageError(`worker data cell is malformed: ${(e as Error).message}`);
+    }
     return {
         owner: d.owner,
         proxyAddress: d.proxyAddress,

@@ -5,7 +5,7 @@ import { sign } from '@ton/crypto';
 import { paymentsSandbox, PaymentsSandbox, clientContract } from './payments.setup';
 import { excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, wrongKeys } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
-import { clientMessages, ClientState, parseClientProxyRequest, readClientState } from '../../wrappers/client';
+import { clientMessages, ClientMessageError, ClientState, parseClientProxyRequest, parseClientStorage, readClientState } from '../../wrappers/client';
 import { proxyMessages } from '../../wrappers/proxy';
 import { envelopeCell, payloadCell, SignedKind } from '../../wrappers/signing';
 
@@ -297,6 +297,16 @@ describe('CocoonClient', () => {
         expectFail(await send(clientMessages.changeSecretHashAndTopUp(1n, TON, 1n, s.clientOwner.address), toNano('1.7')), ExitCode.Closed);
         expectFail(await send(clientMessages.requestRefund(1n, s.clientOwner.address)), ExitCode.Closed);
         expectFail(await signed('charge', 10n), ExitCode.Closed);
+    });
+
+    it('reads the same state from the raw data cell as from the getter', async () => {
+        await topUp(3n * TON);
+        await send(clientMessages.withdraw(2n, s.clientOwner.address));
+        const data = (await s.blockchain.getContract(s.client.address)).accountState;
+        if (data?.type !== 'active') throw new Error('client not active');
+        expect(plain(parseClientStorage(data.state.data!))).toEqual(plain(await state()));
+        expect((await state()).pendingDelta).toBe(-2n * TON);
+        expect(() => parseClientStorage(beginCell().storeUint(1, 3).endCell())).toThrow(ClientMessageError);
     });
 
     it('full lifecycle: top-up, charges, withdraw, refund request, grant refund', async () => {

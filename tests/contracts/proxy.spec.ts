@@ -5,7 +5,7 @@ import { sign } from '@ton/crypto';
 import { paymentsSandbox, PaymentsSandbox } from './payments.setup';
 import { excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, wrongKeys } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
-import { proxyMessages, ProxyState, readProxyState } from '../../wrappers/proxy';
+import { parseProxyStorage, proxyMessages, ProxyState, ProxyStorageError, readProxyParams, readProxyState } from '../../wrappers/proxy';
 import { clientMessages } from '../../wrappers/client';
 import { envelopeCell, payloadCell } from '../../wrappers/signing';
 
@@ -76,6 +76,17 @@ describe('CocoonProxy', () => {
             expect(d.params.proxyScCode).toBeNull();
             expect(d.params.workerScCode?.equals(s.params.workerScCode!)).toBe(true);
             expect([d.params.cachedTokensPriceMultiplier, d.params.completionTokensPriceMultiplier]).toEqual([12000n, 13000n]);
+        });
+
+        it('reads the same state and params from the raw data cell as from the getter', async () => {
+            await send(proxyMessages.increaseStake(1n, TON, s.stranger.address), toNano('1.2'));
+            const data = (await s.blockchain.getContract(s.proxy.address)).accountState;
+            if (data?.type !== 'active') throw new Error('proxy not active');
+            const { params, ...rest } = parseProxyStorage(data.state.data!);
+            expect(plain(rest)).toEqual(plain(await state()));
+            expect(plain(params)).toEqual(plain(await readProxyParams(s.proxy)));
+            expect(plain(params)).toEqual(plain({ ...s.params, proxyScCode: null }));
+            expect(() => parseProxyStorage(beginCell().endCell())).toThrow(ProxyStorageError);
         });
 
         it('accepts an empty body and do_not_process silently', async () => {

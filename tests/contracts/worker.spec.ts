@@ -3,7 +3,7 @@ import '@ton/test-utils';
 import { paymentsSandbox, PaymentsSandbox, workerContract } from './payments.setup';
 import { excessBody, OP, otherProxyKeys, payoutBody, TON, wrongKeys, keyInt, proxyKeys, outTo, plain } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
-import { parseWorkerProxyRequest, readWorkerState, workerMessages, WorkerState } from '../../wrappers/worker';
+import { parseWorkerProxyRequest, parseWorkerStorage, readWorkerState, WorkerMessageError, workerMessages, WorkerState } from '../../wrappers/worker';
 import { envelopeCell, payloadCell, SignedKind } from '../../wrappers/signing';
 import { sign } from '@ton/crypto';
 
@@ -233,6 +233,14 @@ describe('CocoonWorker', () => {
         const body = s.signed({ kind: 'payout', queryId: 1n, newTokens: 10n, expectedMyAddress: s.worker.address });
         const r = await s.submitter.send({ to: other.address, value: toNano('0.5'), body });
         expect(r.transactions).toHaveTransaction({ to: other.address, success: false, exitCode: ExitCode.ExpectedMyAddress });
+    });
+
+    it('reads the same state from the raw data cell as from the getter', async () => {
+        await payout(1000n, { queryId: 5n });
+        const data = (await s.blockchain.getContract(s.worker.address)).accountState;
+        if (data?.type !== 'active') throw new Error('worker not active');
+        expect(plain(parseWorkerStorage(data.state.data!))).toEqual(plain(await readWorkerState(s.worker)));
+        expect(() => parseWorkerStorage(beginCell().endCell())).toThrow(WorkerMessageError);
     });
 
     it('reads a raw envelope cell with an explicit signature', () => {

@@ -15,12 +15,15 @@ export interface Snapshot {
 }
 
 /**
- * Reads the state after a step. Only contracts that had a transaction (`touched`, raw addresses) are read again;
- * the others cannot have changed. `known` grows with every address that appears in a transaction.
+ * Reads the state after a step. Only accounts that had a transaction (`touched`, raw addresses) are read again:
+ * the others cannot have changed (even storage fees are only taken in a transaction). `known` grows with every address that appears in a transaction.
  */
 export async function takeSnapshot(world: World, known: Set<string>, prev: Snapshot | null, touched: Set<string>): Promise<Snapshot> {
     const balances = new Map<string, bigint>();
-    for (const a of known) balances.set(a, (await world.blockchain.getContract(Address.parseRaw(a))).balance);
+    for (const a of known) {
+        const old = prev?.balances.get(a);
+        balances.set(a, old !== undefined && !touched.has(a) ? old : (await world.blockchain.getContract(Address.parseRaw(a))).balance);
+    }
     const kept = <T>(a: Address, old: T | undefined): T | undefined => (touched.has(a.toRawString()) ? undefined : old);
     const clients: ClientContractState[] = [];
     for (const [i, c] of world.clients.entries()) {

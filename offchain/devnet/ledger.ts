@@ -48,12 +48,14 @@ export type LedgerLog = (line: string) => void;
 
 /**
  * The devnet's chain: one sandbox, one lock, every message executed to the end of its chain in order, a history of
- * transactions per account, and a masterchain "block" counter that advances with each executed batch.
+ * transactions per account, and a masterchain "block" counter that advances with time and with each executed batch.
  */
 export class DevnetLedger {
     readonly txs = new TransactionIndex();
     private queue: Promise<unknown> = Promise.resolve();
     private blockSeqnoValue: number;
+    /** Chain time of the last block: a new block comes every chain second, and with every executed message chain. */
+    private lastBlockTime: number;
     private dirty = false;
 
     private constructor(
@@ -63,6 +65,7 @@ export class DevnetLedger {
         blockSeqno: number,
     ) {
         this.blockSeqnoValue = blockSeqno;
+        this.lastBlockTime = clock.now();
     }
 
     static async create(opts: { speed: number; saved?: SavedLedger; log?: LedgerLog }): Promise<DevnetLedger> {
@@ -78,7 +81,13 @@ export class DevnetLedger {
         return ledger;
     }
 
+    /** The masterchain seqno: advances once per chain second (as blocks keep coming on a real network) and per batch. */
     get blockSeqno(): number {
+        const now = this.clock.now();
+        if (now > this.lastBlockTime) {
+            this.blockSeqnoValue += now - this.lastBlockTime;
+            this.lastBlockTime = now;
+        }
         return this.blockSeqnoValue;
     }
 
@@ -136,7 +145,7 @@ export class DevnetLedger {
             this.chain.forgetHistory();
         }
         if (records.length > 0) {
-            this.blockSeqnoValue++;
+            this.blockSeqnoValue = this.blockSeqno + 1;
             this.dirty = true;
         }
         return records;
@@ -199,7 +208,7 @@ export class DevnetLedger {
             this.dirty = false;
             return {
                 now: this.clock.now(),
-                blockSeqno: this.blockSeqnoValue,
+                blockSeqno: this.blockSeqno,
                 blockchain,
                 transactions: this.txs.all().map((r) => ({ address: r.address.toRawString(), boc: r.cell.toBoc().toString('base64') })),
             };

@@ -7,7 +7,7 @@ import { WalletSender } from '../../offchain/chain/walletSender';
 import { Devnet } from '../../offchain/devnet';
 import { clientStateInit, proxyStateInit } from '../../wrappers/addresses';
 import { ClientState, clientMessages } from '../../wrappers/client';
-import { startTestDevnet } from '../devnet/helpers';
+import { health, startTestDevnet } from '../devnet/helpers';
 import { testKey } from '../devnet/wallets';
 import { devnetParams, expectDelivered, fundedSender } from './cocoonFixture';
 import { LossyClient } from './lossyClient';
@@ -50,6 +50,15 @@ describe('devnet clock speed-up', () => {
         await waitForChainTime(closing.unlockTs);
         expectDelivered(await refund(4n));
         expect((await readClientContract(chain, client)).state).toBe(ClientState.closed);
+    });
+
+    it('makes blocks with chain time: 100 chain seconds in one wall second are 100 blocks', async () => {
+        const before = await health(devnet);
+        await new Promise((r) => setTimeout(r, 1000));
+        const after = await health(devnet);
+        expect(after.now - before.now).toBeGreaterThanOrEqual(100);
+        // /healthz reads the clock twice; at 100x a chain second may tick between the two reads
+        expect(Math.abs(after.block_seqno - before.block_seqno - (after.now - before.now))).toBeLessThanOrEqual(1);
     });
 
     it('re-signs a batch whose signed message expired unsent, delivering it once', async () => {

@@ -132,28 +132,24 @@ export class WalletSender {
 
     private async dispatch(): Promise<void> {
         const items = this.queue.splice(0, this.wallet.maxMessages);
+        let flight: InFlight;
         try {
-            const account = await this.client.getAccount(this.wallet.address);
-            const seqno = await this.wallet.seqno(this.client);
-            const validUntil = account.syncUtime + this.opts.ttlSeconds;
-            const body = await this.wallet.createTransfer(seqno, validUntil, items.map((i) => i.message));
-            const init = account.state === 'active' ? undefined : this.wallet.init;
-            const msg = external({ to: this.wallet.address, body, init });
-            const flight: InFlight = {
-                items,
-                seqno,
-                validUntil,
-                hashNorm: normalizedMessageHash(msg),
-                sendBody: () => this.client.sendMessage(msg),
-                lastSentAt: Date.now(),
-                afterLt: account.last?.lt ?? 0n,
-            };
-            await flight.sendBody();
-            this.inFlight = flight;
-            this.rejections = 0;
+            flight = await this.sign(items);
         } catch (e) {
             this.queue.unshift(...items);
-            if (e instanceof ChainApiError && ++this.rejections >= this.opts.maxRejections) {
+            throw e;
+        }
+        try {
+            await flight.sendBody();
+        } catch (e) {
+            if (!(e instanceof ChainApiError)) {
+                // no answer: the message may have reached the chain, so it stays in flight (resent, or left to expire)
+                this.inFlight = flight;
+                throw e;
+            }
+            // refused: this signed message was not taken, so its messages may be signed again
+            this.queue.unshift(...items);
+            if (++this.rejections >= this.opts.maxRejections) {
                 this.rejections = 0;
                 const failed = this.queue.splice(0, items.length);
                 for (const q of failed) q.reject(new WalletSendError(`wallet ${this.wallet.address.toString()} refused the batch ${this.opts.maxRejections} times: ${e.apiMessage}`));
@@ -161,13 +157,33 @@ export class WalletSender {
             }
             throw e;
         }
+        this.inFlight = flight;
+        this.rejections = 0;
+    }
+
+    private async sign(items: Queued[]): Promise<InFlight> {
+        const account = await this.client.getAccount(this.wallet.address);
+        const seqno = await this.wallet.seqno(this.client);
+        const validUntil = account.syncUtime + this.opts.ttlSeconds;
+        const body = await this.wallet.createTransfer(seqno, validUntil, items.map((i) => i.message));
+        const init = account.state === 'active' ? undefined : this.wallet.init;
+        const msg = external({ to: this.wallet.address, body, init });
+        return {
+            items,
+            seqno,
+            validUntil,
+            hashNorm: normalizedMessageHash(msg),
+            sendBody: () => this.client.sendMessage(msg),
+            lastSentAt: Date.now(),
+            afterLt: account.last?.lt ?? 0n,
+        };
     }
 
     private async check(flight: InFlight): Promise<void> {
         const seqno = await this.wallet.seqno(this.client);
         if (seqno > flight.seqno) {
-            this.inFlight = null;
             const tx = await this.findExecution(flight);
+            this.inFlight = null;
             if (!tx) {
                 // another message used this seqno; ours can never execute now, so it is safe to sign again
                 this.opts.log(`wallet ${this.wallet.address.toString()}: seqno ${flight.seqno} used by another message, re-queueing ${flight.items.length}`);
@@ -190,11 +206,19 @@ export class WalletSender {
         }
     }
 
+    /** The wallet transaction that executed `flight`, searching every transaction since it was signed. */
     private async findExecution(flight: InFlight): Promise<Transaction | null> {
-        const txs = await this.client.getTransactions(this.wallet.address, { limit: 100, toLt: flight.afterLt > 0n ? flight.afterLt : undefined });
-        return (
-            txs.find((t) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm)) ?? null
-        );
+        const toLt = flight.afterLt > 0n ? flight.afterLt : undefined;
+        const ours = (t: Transaction) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm);
+        const PAGE = 50;
+        let page = await this.client.getTransactions(this.wallet.address, { limit: PAGE, toLt });
+        for (;;) {
+            const found = page.find(ours);
+            if (found) return found;
+            if (page.length < PAGE) return null;
+            const oldest = page[page.length - 1];
+            page = (await this.client.getTransactions(this.wallet.address, { limit: PAGE + 1, lt: oldest.lt, hash: oldest.hash(), toLt })).slice(1);
+        }
     }
 
     private settle(flight: InFlight, tx: Transaction): void {

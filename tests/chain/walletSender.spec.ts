@@ -60,6 +60,35 @@ describe('WalletSender', () => {
         expect(await chain.getBalance(dest(0x40))).toBe(toNano('1'));
     });
 
+    it('keeps a batch whose send got no answer in flight instead of signing it again', async () => {
+        const chain = new LossyClient(devnet.endpoint, 0, 1);
+        const wallet = walletV4Adapter(testKey('sender-lost-answer'));
+        await requestFaucet(devnet.endpoint, wallet.address, toNano('5'));
+        const sender = new WalletSender(chain, wallet, { pollMs: 10, resendMs: 60_000 });
+        const o = await sender.send({ to: dest(0x45), value: toNano('1'), bounce: false });
+        expect(o.status).toBe('delivered');
+        expect(chain.sent).toBe(1);
+        expect(await wallet.seqno(chain)).toBe(1);
+        expect(await chain.getBalance(dest(0x45))).toBe(toNano('1'));
+    });
+
+    it('finds its transaction behind many newer ones on a busy wallet', async () => {
+        const chain = new ChainClient(devnet.endpoint);
+        const wallet = walletV4Adapter(testKey('sender-busy'));
+        await requestFaucet(devnet.endpoint, wallet.address, toNano('5'));
+        const sender = new WalletSender(chain, wallet, { pollMs: 6000 });
+        const pending = sender.send({ to: dest(0x48), value: toNano('1'), bounce: false });
+        // while the sender waits to check, 120 incoming transfers land on the wallet after its own transaction
+        await new Promise((r) => setTimeout(r, 300));
+        await Promise.all(Array.from({ length: 120 }, () => requestFaucet(devnet.endpoint, wallet.address, 1n)));
+        const o = await pending;
+        expect(o.status).toBe('delivered');
+        const newer = (await chain.getTransactions(wallet.address, { limit: 1000 })).filter((t) => t.lt > o.walletTx.lt);
+        expect(newer).toHaveLength(120);
+        expect(await wallet.seqno(chain)).toBe(1);
+        expect(await chain.getBalance(dest(0x48))).toBe(toNano('1'));
+    });
+
     it('re-signs when another message took its seqno, never delivering twice', async () => {
         const chain = new LossyClient(devnet.endpoint, 1);
         const key = testKey('sender-race');

@@ -99,11 +99,16 @@ export class WalletSender {
         return Promise.all(messages.map((m) => this.send(m)));
     }
 
-    /** Stops sending; messages not yet in flight are rejected, the batch in flight is left to the chain. */
+    /** Stops sending and rejects every pending message; the batch in flight is left to the chain and may still execute. */
     stop(): void {
         this.stopped = true;
         if (this.timer) clearTimeout(this.timer);
         for (const q of this.queue.splice(0)) q.reject(new WalletSendError('wallet sender stopped before sending'));
+        const flight = this.inFlight;
+        this.inFlight = null;
+        for (const q of flight?.items ?? []) {
+            q.reject(new WalletSendError(`wallet sender stopped with the batch at seqno ${flight!.seqno} in flight: it may still execute`));
+        }
     }
 
     private schedule(ms: number): void {

@@ -106,6 +106,18 @@ describe('WalletSender', () => {
         expect(await chain.getBalance(dest(0x50))).toBe(toNano('1'));
     });
 
+    it('on stop, rejects the batch in flight saying it may still execute', async () => {
+        const chain = new LossyClient(devnet.endpoint, 1);
+        const wallet = walletV4Adapter(testKey('sender-stop'));
+        await requestFaucet(devnet.endpoint, wallet.address, toNano('5'));
+        const sender = new WalletSender(chain, wallet, { pollMs: 10, resendMs: 60_000 });
+        const pending = sender.send({ to: dest(0x49), value: toNano('1'), bounce: false });
+        while (chain.sent === 0) await new Promise((r) => setTimeout(r, 5));
+        sender.stop();
+        await expect(pending).rejects.toThrow('wallet sender stopped with the batch at seqno 0 in flight: it may still execute');
+        expect(sender.pending).toBe(0);
+    });
+
     it('rejects the messages of a batch the wallet keeps refusing', async () => {
         const chain = new ChainClient(devnet.endpoint);
         const wallet = walletV4Adapter(testKey('sender-broke')); // never funded: cannot pay for its external

@@ -129,6 +129,27 @@ export class ChainClient {
         return r.map((t) => loadTransaction(Cell.fromBase64(t.data).beginParse()));
     }
 
+    /**
+     * The account's transactions newer than `afterLt` (all of them when undefined), newest first, one page per
+     * iteration, so a caller can stop as soon as it has found what it looks for.
+     */
+    async *pagesSince(address: Address, afterLt?: bigint, pageSize = 50): AsyncGenerator<Transaction[]> {
+        const toLt = afterLt && afterLt > 0n ? afterLt : undefined;
+        const newer = (txs: Transaction[]) => (toLt === undefined ? txs : txs.filter((t) => t.lt > toLt));
+        let page = await this.getTransactions(address, { limit: pageSize, toLt });
+        for (;;) {
+            const fresh = newer(page);
+            if (fresh.length > 0) yield fresh;
+            if (page.length < pageSize) return;
+            const oldest = page[page.length - 1];
+            // a page starts with its anchor transaction: ask for one more and drop it
+            page = (await this.getTransactions(address, { limit: pageSize + 1, lt: oldest.lt, hash: oldest.hash(), toLt })).slice(1);
+            if (page.length > 0 && page[0].lt >= oldest.lt) {
+                throw new ChainResponseError(`getTransactions did not page past lt ${oldest.lt} on ${address.toString()}`);
+            }
+        }
+    }
+
     /** The transaction on `destination` caused by the message `source` created at `createdLt`, or null if not (yet) there. */
     async locateResultTx(source: Address, destination: Address, createdLt: bigint): Promise<Transaction | null> {
         try {

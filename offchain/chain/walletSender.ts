@@ -213,17 +213,11 @@ export class WalletSender {
 
     /** The wallet transaction that executed `flight`, searching every transaction since it was signed. */
     private async findExecution(flight: InFlight): Promise<Transaction | null> {
-        const toLt = flight.afterLt > 0n ? flight.afterLt : undefined;
-        const ours = (t: Transaction) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm);
-        const PAGE = 50;
-        let page = await this.client.getTransactions(this.wallet.address, { limit: PAGE, toLt });
-        for (;;) {
-            const found = page.find(ours);
+        for await (const page of this.client.pagesSince(this.wallet.address, flight.afterLt)) {
+            const found = page.find((t) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm));
             if (found) return found;
-            if (page.length < PAGE) return null;
-            const oldest = page[page.length - 1];
-            page = (await this.client.getTransactions(this.wallet.address, { limit: PAGE + 1, lt: oldest.lt, hash: oldest.hash(), toLt })).slice(1);
         }
+        return null;
     }
 
     private settle(flight: InFlight, tx: Transaction): void {

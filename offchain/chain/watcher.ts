@@ -56,16 +56,8 @@ export class TransactionWatcher<D = unknown> {
     }
 
     async poll(): Promise<WatchedTransaction<D>[]> {
-        const toLt = this.lastLtValue > 0n ? this.lastLtValue : undefined;
         const collected: Transaction[] = [];
-        let page = await this.client.getTransactions(this.address, { limit: this.pageSize, toLt });
-        collected.push(...page);
-        while (page.length === this.pageSize) {
-            const oldest = page[page.length - 1];
-            // pages are inclusive of their start: ask one more and drop the one we already have
-            page = (await this.client.getTransactions(this.address, { limit: this.pageSize + 1, lt: oldest.lt, hash: oldest.hash(), toLt })).slice(1);
-            collected.push(...page);
-        }
+        for await (const page of this.client.pagesSince(this.address, this.lastLtValue, this.pageSize)) collected.push(...page);
         const fresh = collected.filter((t) => t.lt > this.lastLtValue).reverse();
         if (fresh.length > 0) this.lastLtValue = fresh[fresh.length - 1].lt;
         return fresh.map((t) => this.describe(t));

@@ -58,7 +58,7 @@ export class TransactionWatcher<D = unknown> {
     async poll(): Promise<WatchedTransaction<D>[]> {
         const collected: Transaction[] = [];
         for await (const page of this.client.pagesSince(this.address, this.lastLtValue, this.pageSize)) collected.push(...page);
-        const fresh = collected.filter((t) => t.lt > this.lastLtValue).reverse();
+        const fresh = collected.reverse();
         if (fresh.length > 0) this.lastLtValue = fresh[fresh.length - 1].lt;
         return fresh.map((t) => this.describe(t));
     }

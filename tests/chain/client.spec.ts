@@ -1,7 +1,7 @@
-import { Address, beginCell, SendMode, toNano } from '@ton/core';
+import { Address, beginCell, SendMode, toNano, Transaction } from '@ton/core';
 import { WalletContractV4 } from '@ton/ton';
-import { ChainClient } from '../../offchain/chain/client';
-import { GetMethodFailedError } from '../../offchain/chain/errors';
+import { ChainClient, TransactionsQuery } from '../../offchain/chain/client';
+import { ChainResponseError, GetMethodFailedError } from '../../offchain/chain/errors';
 import { requestFaucet } from '../../offchain/chain/faucet';
 import { Devnet } from '../../offchain/devnet';
 import { health, startTestDevnet } from '../devnet/helpers';
@@ -46,6 +46,21 @@ describe('ChainClient against the devnet', () => {
         expect(err).toBeInstanceOf(GetMethodFailedError);
         expect(err.exitCode).toBe(11);
         expect((await chain.runGetMethod(Address.parse('0:' + 'f2'.repeat(32)), 'seqno')).exitCode).toBe(-13);
+    });
+
+    it('refuses to page forever through an API that ignores the paging parameters', async () => {
+        const key = testKey('chain-client');
+        const address = WalletContractV4.create({ workchain: 0, publicKey: key.publicKey }).address;
+        class StuckClient extends ChainClient {
+            override getTransactions(a: Address, q: TransactionsQuery) {
+                return super.getTransactions(a, { limit: q.limit }); // ignores lt/hash: always the newest
+            }
+        }
+        const pages = new StuckClient(devnet.endpoint).pagesSince(address, undefined, 1);
+        const [newest, older] = await chain.getTransactions(address, { limit: 2 });
+        expect((await pages.next()).value.map((t: Transaction) => t.lt)).toEqual([newest.lt]);
+        expect((await pages.next()).value.map((t: Transaction) => t.lt)).toEqual([older.lt]);
+        await expect(pages.next()).rejects.toThrow(new ChainResponseError(`getTransactions did not page past lt ${older.lt} on ${address.toString()}`));
     });
 
     it('pages transactions and locates a message result', async () => {

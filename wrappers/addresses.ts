@@ -79,13 +79,20 @@ export interface MemberInputs {
     params: CocoonParams;
 }
 
-/** owner ‖ proxy ‖ key ‖ state:2 ‖ tokens:64 ‖ pending_query_id:(Maybe uint64) ‖ pending_tokens:64 ‖ ^params. */
-export function workerInitData(i: MemberInputs): Cell {
+/** The worker's constant cell: owner ‖ proxy ‖ key. */
+export function workerConstCell(i: Omit<MemberInputs, 'params'>): Cell {
     return beginCell()
         .storeAddress(i.owner)
         .storeAddress(i.proxyAddress)
         .storeUint(publicKeyInt(i.proxyPublicKey), 256)
-        .storeUint(0, 2 + 64 + 1 + 64)
+        .endCell();
+}
+
+/** ^const ‖ state:2 ‖ tokens:64 ‖ pending_request:129 ‖ older_request:129 ‖ ^params (request: query_id:64 ‖ tokens:64 ‖ last:1). */
+export function workerInitData(i: MemberInputs): Cell {
+    return beginCell()
+        .storeRef(workerConstCell(i))
+        .storeUint(0, 2 + 64 + 129 + 129)
         .storeRef(paramsCell(i.params, 'withoutCode'))
         .endCell();
 }

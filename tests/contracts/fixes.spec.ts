@@ -49,7 +49,7 @@ describe('the six fixes (proxy, client, worker)', () => {
         let r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: envelope });
         expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.proxy.address, success: false, exitCode: 5 });
         expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.workerOwner.address, body: payoutBody(5n) });
-        expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 0n, state: WorkerState.normal, pendingQueryId: null }); // COCOON: 20000
+        expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 0n, state: WorkerState.normal, pending: { queryId: 0n } }); // COCOON: 20000
         await topUp(5n * TON);
         r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: envelope });
         expect(received(r, s.workerOwner.address, s.proxy.address)).toEqual([2n * TON]);
@@ -122,6 +122,38 @@ describe('the six fixes (proxy, client, worker)', () => {
         r = await bounce(bodies[0]);
         expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.clientOwner.address, body: payoutBody(1n) });
         expect((await readClientState(s.client)).balance).toBe(TON);
+    });
+
+    it('fix 2: two payout requests in flight are both undone when they bounce; an earlier one is not', async () => {
+        await topUp(5n * TON);
+        const bodies: Cell[] = [];
+        for (const [q, tokens] of [[1n, 100n], [2n, 300n], [3n, 600n]] as const) {
+            const r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: payout('payout', tokens, q) });
+            const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
+            bodies.push(tx.inMessage!.body);
+        }
+        const bounce = (body: Cell) =>
+            s.blockchain.sendMessage(
+                internal({
+                    from: s.proxy.address,
+                    to: s.worker.address,
+                    value: toNano('0.3'),
+                    bounced: true,
+                    bounce: false,
+                    body: beginCell().storeUint(0xffffffff, 32).storeBits(body.beginParse().loadBits(256)).endCell(),
+                }),
+            );
+        expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 600n, pending: { queryId: 3n, tokens: 300n }, older: { queryId: 2n, tokens: 200n } });
+        await bounce(bodies[1]);
+        expect((await readWorkerState(s.worker)).tokens).toBe(400n);
+        await bounce(bodies[2]);
+        expect((await readWorkerState(s.worker)).tokens).toBe(100n);
+        const r = await bounce(bodies[0]); // no longer remembered: the coins go to the owner, the counter stays
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.workerOwner.address, body: payoutBody(1n) });
+        expect((await readWorkerState(s.worker)).tokens).toBe(100n);
+        // A later signed payout pays the 500 tokens taken off the counter.
+        const later = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: payout('payout', 700n, 4n) });
+        expect(later.transactions).toHaveTransaction({ from: s.proxy.address, to: s.workerOwner.address, value: 600n * 100_000n, body: payoutBody(4n) });
     });
 
     it('fix 3: closing by grant-refund or last payout pays the residual to the owner, not to send_excesses_to', async () => {

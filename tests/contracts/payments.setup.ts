@@ -5,7 +5,7 @@ import { CocoonProxy } from '../../build/CocoonProxy/tact_CocoonProxy';
 import { CocoonClient } from '../../build/CocoonClient/tact_CocoonClient';
 import { CocoonWorker } from '../../build/CocoonWorker/tact_CocoonWorker';
 import { CocoonParams, paramsCell } from '../../wrappers/params';
-import { clientConstCell, proxyRootCell } from '../../wrappers/addresses';
+import { clientConstCell, proxyRootCell, workerConstCell } from '../../wrappers/addresses';
 import { signEnvelope, SignedPayload } from '../../wrappers/signing';
 import { keyInt, proxyKeys, testParams } from './payments.fixtures';
 
@@ -39,7 +39,8 @@ export async function clientContract(params: CocoonParams, owner: Address, proxy
 }
 
 export async function workerContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {
-    return CocoonWorker.fromInit(owner, proxy, key, 0n, 0n, null, 0n, paramsCell(params, 'withoutCode'));
+    const constData = workerConstCell({ owner, proxyAddress: proxy, proxyPublicKey: key });
+    return CocoonWorker.fromInit(constData, 0n, 0n, 0n, 0n, paramsCell(params, 'withoutCode'));
 }
 
 const cache = new Map<string, { sandbox: PaymentsSandbox; snapshot: BlockchainSnapshot }>();

@@ -1,5 +1,5 @@
-import { Address, Cell, external, loadShardAccount, Message, StateInit, TupleItem } from '@ton/core';
-import { BlockchainTransaction, GetMethodError, internal, SmartContract, snapshotFromSerializable, snapshotToSerializable } from '@ton/sandbox';
+import { Address, beginCell, Cell, external, loadShardAccount, Message, StateInit, TupleItem } from '@ton/core';
+import { BlockchainTransaction, createShardAccount, GetMethodError, internal, SmartContract, snapshotFromSerializable, snapshotToSerializable } from '@ton/sandbox';
 import { describeOutcome, formatOp, messageOp, transactionOutcome } from '../chain/txOutcome';
 import { DevnetClock } from './clock';
 import { liteServerError } from './errors';
@@ -8,8 +8,10 @@ import { TransactionIndex, TxRecord } from './txIndex';
 
 /** A chain of messages longer than this is cut off (a ping-pong between contracts would otherwise never end). */
 export const MAX_TRANSACTIONS_PER_MESSAGE = 10_000;
-/** The faucet's sender address: a fixed masterchain-free address nobody holds a key for. */
+/** The faucet's sender address: a fixed address nobody holds a key for. */
 export const FAUCET_ADDRESS = Address.parse('0:' + 'fa'.repeat(32));
+/** Where TON keeps its configuration contract; tools read the network config from its data. */
+export const CONFIG_ADDRESS = Address.parse('-1:' + '55'.repeat(32));
 
 export interface AccountView {
     address: Address;
@@ -77,8 +79,20 @@ export class DevnetLedger {
             for (const t of opts.saved.transactions) {
                 ledger.txs.add(Address.parse(t.address), Cell.fromBase64(t.boc));
             }
+        } else {
+            await ledger.deployConfigAccount();
         }
         return ledger;
+    }
+
+    /**
+     * Puts the sandbox's network config where a real network keeps it, in the data of the config contract
+     * (`cfg_dict:^Cell seqno:uint32 public_key:uint256`), so tools such as Blueprint's `getConfig()` can read it.
+     * The contract has empty code: messages to it do nothing.
+     */
+    private async deployConfigAccount(): Promise<void> {
+        const data = beginCell().storeRef(this.chain.config).storeUint(0, 32).storeUint(0, 256).endCell();
+        await this.chain.setShardAccount(CONFIG_ADDRESS, createShardAccount({ address: CONFIG_ADDRESS, code: new Cell(), data, balance: 0n, workchain: -1 }));
     }
 
     /** The masterchain seqno: advances once per chain second (as blocks keep coming on a real network) and per batch. */

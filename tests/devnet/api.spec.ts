@@ -1,6 +1,6 @@
-import { Address, beginCell, Cell, external, internal, loadMessage, SendMode, storeMessage, toNano } from '@ton/core';
+import { Address, beginCell, Cell, Dictionary, external, internal, loadMessage, SendMode, storeMessage, toNano } from '@ton/core';
 import { getNormalizedExtMessageHash } from '@ton/blueprint';
-import { TonClient } from '@ton/ton';
+import { parseFullConfig, TonClient } from '@ton/ton';
 import { requestFaucet } from '../../offchain/chain/faucet';
 import { Devnet } from '../../offchain/devnet';
 import { health, rawCall, startTestDevnet } from './helpers';
@@ -194,6 +194,15 @@ describe('devnet API through TonClient', () => {
         expect(result.hash()).toEqual(received.hash());
         const source = await client.tryLocateSourceTx(w.wallet.address, to, out.info.createdLt.toString());
         expect(source.hash()).toEqual(transfer.hash());
+    });
+
+    it("serves the network config from the config contract's data, as Blueprint's getConfig reads it", async () => {
+        const state = await client.getContractState(Address.parse('-1:' + '55'.repeat(32)));
+        expect(state.state).toBe('active');
+        const dict = Cell.fromBoc(state.data!)[0].beginParse().loadRef().beginParse().loadDictDirect(Dictionary.Keys.Int(32), Dictionary.Values.Cell());
+        const config = parseFullConfig(new Map([...dict].map(([k, v]) => [k, v.beginParse()])));
+        expect(config.globalVersion.version).toBeGreaterThan(0);
+        expect(config.msgPrices.workchain.lumpPrice).toBe(400000n); // the forward fee every plain transfer above paid
     });
 
     it('executes internal chains: a bounced transfer comes back to the wallet', async () => {

@@ -8,3 +8,4 @@ export { transactionOutcome, describeOutcome, messageOp, formatOp, TxOutcome } f
 export { normalizedMessageHash } from './messageHash';
 export { requestFaucet, FaucetReceipt } from './faucet';
 export { encodeArgStack, decodeResultStack } from './toncenterStack';
+export * from './cocoon';

@@ -181,6 +181,27 @@ describe('devnet API through TonClient', () => {
         expect(txs.body.result[0].in_msg).toMatchObject({ source: '', destination: w.wallet.address.toString(), value: '0' });
     });
 
+    it('renders comments, uninitialized and non-wallet accounts as toncenter does', async () => {
+        const w = v4(client, 'api-comment');
+        const to = Address.parse('0:' + 'c0'.repeat(32));
+        await requestFaucet(devnet.endpoint, w.wallet.address, toNano('3'));
+        await w.wallet.sendTransfer({ seqno: 0, secretKey: w.key.secretKey, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: [internal({ to, value: toNano('1'), bounce: false, body: 'hello devnet' })] });
+        const [received] = (await rawCall(api(`getTransactions?address=${to.toString()}&limit=1`))).body.result;
+        expect(received.in_msg).toMatchObject({ source: w.wallet.address.toString(), destination: to.toString(), value: toNano('1').toString(), message: 'hello devnet' });
+        expect(received.in_msg.msg_data['@type']).toBe('msg.dataRaw');
+        const uninit = (await rawCall(api(`getExtendedAddressInformation?address=${to.toString()}`))).body.result;
+        expect(uninit.account_state).toEqual({ '@type': 'uninited.accountState', frozen_hash: '' });
+        expect(uninit.balance).toBe(toNano('1').toString());
+        const config = (await rawCall(api(`getExtendedAddressInformation?address=-1:${'55'.repeat(32)}`))).body.result;
+        expect(config.account_state['@type']).toBe('raw.accountState');
+        expect((await rawCall(api(`getWalletInformation?address=${to.toString()}`))).body.result).toEqual({
+            wallet: false,
+            balance: toNano('1').toString(),
+            account_state: 'uninitialized',
+            last_transaction_id: received.transaction_id,
+        });
+    });
+
     it('locates the result transaction of a message', async () => {
         const w = v4(client, 'api-locate');
         const to = Address.parse('0:' + 'ab'.repeat(32));

@@ -55,8 +55,8 @@ export interface GenContext {
 }
 
 const NO_TRANSACTIONS: SendMessageResult = { transactions: [], events: [], externals: [] };
-export const MAX_CLIENTS = 10;
-export const MAX_WORKERS = 8;
+export const MAX_CLIENTS = 16;
+export const MAX_WORKERS = 10;
 
 function send(from: Treasury, to: Address, value: bigint, body: Cell): () => Promise<SendMessageResult> {
     return () => from.send({ to, value, body });
@@ -289,11 +289,14 @@ function proxyOp(g: GenContext, forced?: ProxyOpKind): Action {
     const ownerOrStranger = byOwner ? g.world.proxyOwner : g.world.strangers[0];
     const who = byOwner ? 'owner' : 'stranger';
     const lowValue = forced === undefined && g.rng.chance(0.1);
+    // After unbacked worker payouts the proxy may hold less than its earnings: paying them out then fails (5).
+    const proxyTon = g.state.balances.get(proxy.toRawString()) ?? 0n;
+    const paysEarnings = (exit: number) => (exit === 0 && proxyTon < st.balance + ton('0.02') ? undefined : exit);
     const value = lowValue ? ton('0.05') : opValue(g);
     switch (op) {
         case 'payoutRequest':
             return messageAction('proxy/payoutRequest', anyone, proxy, value, proxyMessages.payoutRequest(qid, to), [to], { kind: 'proxyWithdraw' },
-                lowValue ? ExitCode.LowMsgValue : closed ? ExitCode.Closed : 0);
+                paysEarnings(lowValue ? ExitCode.LowMsgValue : closed ? ExitCode.Closed : 0));
         case 'increaseStake': {
             const grams = g.rng.big(ton('0.1'), ton('3'));
             return messageAction('proxy/increaseStake', anyone, proxy, grams + value, proxyMessages.increaseStake(qid, grams, to), [to], { kind: 'none' },
@@ -302,7 +305,7 @@ function proxyOp(g: GenContext, forced?: ProxyOpKind): Action {
         case 'withdrawText':
             // "w" pays earnings and the rest of the value to the owner: no excess.
             return messageAction(`proxy/withdrawText/${who}`, ownerOrStranger, proxy, value, proxyMessages.withdrawText(), [], { kind: 'proxyWithdraw' },
-                lowValue ? ExitCode.LowMsgValue : closed ? ExitCode.Closed : byOwner ? 0 : ExitCode.ExpectedMessageFromOwner);
+                paysEarnings(lowValue ? ExitCode.LowMsgValue : closed ? ExitCode.Closed : byOwner ? 0 : ExitCode.ExpectedMessageFromOwner));
         case 'ownerClose':
             return messageAction(`proxy/ownerClose/${who}`, ownerOrStranger, proxy, value, proxyMessages.ownerClose(qid, to), [to], { kind: 'none' },
                 lowValue ? ExitCode.LowMsgValue : st.state !== ProxyState.normal ? ExitCode.Closed : byOwner ? 0 : ExitCode.ExpectedMessageFromOwner);
@@ -367,7 +370,7 @@ function deployMember(g: GenContext): Action | null {
 const GENERATORS: [number, (g: GenContext) => Action][] = [
     [5, topUp],
     [7, charge],
-    [1, grantRefund],
+    [0.5, grantRefund],
     [4, clientOwnerOp],
     [6, workerPayout],
     [3, (g) => proxyOp(g)],
@@ -378,12 +381,37 @@ const GENERATORS: [number, (g: GenContext) => Action][] = [
 /** The kinds every run goes through once before drawing at random, so that each run covers them all. */
 export const OPENING_SEQUENCE: ((g: GenContext) => Action)[] = [topUp, charge, workerPayout, clientOwnerOp, (g) => proxyOp(g), rootOp, (g) => advanceClock(g)];
 
+function ownerRequestsRefund(g: GenContext, i: number): Action {
+    const c = g.world.clients[i];
+    const to = excessAddress(g);
+    const body = clientMessages.requestRefund(queryId(g), to);
+    return messageAction('client/requestRefund/owner', c.owner, c.contract.address, ton('0.35'), body, [to], { kind: 'requestRefund', client: i }, 0);
+}
+
+/** A third of the way in, a client owner asks for a refund, waits out the delay and forces it from the stake. */
+function forcedRefundScript(g: GenContext, step: number, steps: number): Action | null {
+    const start = Math.floor(steps / 3);
+    const now = g.world.blockchain.now ?? 0;
+    if (step === start + 1) return advanceClock(g, g.world.params.clientDelayBeforeClose + 1);
+    const wanted = step === start ? ClientState.normal : step === start + 2 ? ClientState.closing : null;
+    // The richest such client, so that the forced refund moves money.
+    let best = -1;
+    g.state.clients.forEach((c, i) => {
+        const eligible = c.state === wanted && (wanted === ClientState.normal || c.unlockTs < now);
+        if (eligible && (best < 0 || c.balance > g.state.clients[best].balance)) best = i;
+    });
+    return best >= 0 ? ownerRequestsRefund(g, best) : null;
+}
+
 /**
  * The step's action: deployments when fewer than three clients or two workers are open, the opening sequence,
- * then random operations. Three quarters in, the proxy is closed (one of its three close paths); at 90 % the clock
- * passes its unlock time, so that the last tenth runs against a proxy that may complete its close.
+ * then random operations. A third of the way in, one client goes through the forced-refund path. Three quarters
+ * in, the proxy is closed (one of its three close paths); at 90 % the clock passes its unlock time, so that the
+ * last tenth runs against a proxy that may complete its close.
  */
 export function nextAction(g: GenContext, step: number, steps: number): Action {
+    const scripted = forcedRefundScript(g, step, steps);
+    if (scripted) return scripted;
     if (step === Math.floor(steps * 0.75)) return proxyOp(g, g.rng.pick(['ownerClose', 'closeText', 'signedClose'] as const));
     if (step === Math.floor(steps * 0.9)) return advanceClock(g, g.world.params.proxyDelayBeforeClose + 1);
     const deployment = deployMember(g);

@@ -5,8 +5,6 @@ import { AccountView } from './ledger';
 import { TxRecord } from './txIndex';
 import { detectWallet } from './wallets';
 
-const MASTERCHAIN_SHARD = '-9223372036854775808';
-
 export function friendly(address: Address): string {
     return address.toString({ urlSafe: true, bounceable: true });
 }
@@ -14,9 +12,12 @@ export function friendly(address: Address): string {
 const b64 = (b: Buffer) => b.toString('base64');
 const boc = (c: Cell) => c.toBoc().toString('base64');
 
-export function blockId(seqno: number) {
-    const h = (kind: string) => b64(createHash('sha256').update(`cocoon-devnet:${kind}:${seqno}`).digest());
-    return { '@type': 'ton.blockIdExt', workchain: -1, shard: MASTERCHAIN_SHARD, seqno, root_hash: h('root'), file_hash: h('file') };
+/** One shard per workchain, numbered like the masterchain: block `seqno` of workchain 0 goes with masterchain `seqno`. */
+export const FULL_SHARD = '-9223372036854775808';
+
+export function blockId(seqno: number, workchain = -1) {
+    const h = (kind: string) => b64(createHash('sha256').update(`cocoon-devnet:${kind}:${workchain}:${seqno}`).digest());
+    return { '@type': 'ton.blockIdExt', workchain, shard: FULL_SHARD, seqno, root_hash: h('root'), file_hash: h('file') };
 }
 
 export function transactionId(lt: bigint, hash: Buffer) {

@@ -43,7 +43,7 @@ export interface SavedLedger {
     now: number;
     blockSeqno: number;
     blockchain: SerializableSnapshot;
-    transactions: { address: string; boc: string }[];
+    transactions: { address: string; boc: string; block?: number }[];
 }
 
 export type LedgerLog = (line: string) => void;
@@ -77,7 +77,7 @@ export class DevnetLedger {
         if (opts.saved) {
             await chain.loadFrom(snapshotFromSerializable(opts.saved.blockchain));
             for (const t of opts.saved.transactions) {
-                ledger.txs.add(Address.parse(t.address), Cell.fromBase64(t.boc));
+                ledger.txs.add(Address.parse(t.address), Cell.fromBase64(t.boc), t.block ?? 0);
             }
         } else {
             await ledger.deployConfigAccount();
@@ -130,6 +130,7 @@ export class DevnetLedger {
 
     private async execute(message: Message, isExternal: boolean): Promise<TxRecord[]> {
         this.chain.now = this.clock.now();
+        const block = (this.blockSeqnoValue = this.blockSeqno + 1); // each message chain gets a block of its own
         const iter = await this.chain.sendMessageIter(message, { allowParallel: true });
         const records: TxRecord[] = [];
         try {
@@ -147,7 +148,7 @@ export class DevnetLedger {
                 if (step.done) break;
                 const tx = step.value;
                 const address = addressOfTransaction(tx.inMessage, tx.address);
-                const rec = this.txs.add(address, tx.raw);
+                const rec = this.txs.add(address, tx.raw, block);
                 records.push(rec);
                 this.logTransaction(rec);
                 if (records.length >= MAX_TRANSACTIONS_PER_MESSAGE) {
@@ -158,10 +159,7 @@ export class DevnetLedger {
         } finally {
             this.chain.forgetHistory();
         }
-        if (records.length > 0) {
-            this.blockSeqnoValue = this.blockSeqno + 1;
-            this.dirty = true;
-        }
+        if (records.length > 0) this.dirty = true;
         return records;
     }
 
@@ -224,7 +222,7 @@ export class DevnetLedger {
                 now: this.clock.now(),
                 blockSeqno: this.blockSeqno,
                 blockchain,
-                transactions: this.txs.all().map((r) => ({ address: r.address.toRawString(), boc: r.cell.toBoc().toString('base64') })),
+                transactions: this.txs.all().map((r) => ({ address: r.address.toRawString(), boc: r.cell.toBoc().toString('base64'), block: r.block })),
             };
         });
     }

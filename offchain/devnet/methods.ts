@@ -104,6 +104,30 @@ export const methods: Record<string, ApiMethod> = {
         return { '@type': 'blocks.masterchainInfo', last, state_root_hash: last.root_hash, init: fmt.blockId(0) };
     },
 
+    async shards(ledger, p) {
+        const seqno = blockNumber(ledger, p);
+        return { '@type': 'blocks.shards', shards: [fmt.blockId(seqno, 0)] };
+    },
+
+    async getBlockTransactions(ledger, p) {
+        const workchain = Number(p.integer('workchain'));
+        if (workchain !== 0 && workchain !== -1) throw validationError(`field 'workchain' must be 0 or -1`);
+        if (p.integer('shard') !== BigInt(fmt.FULL_SHARD)) throw liteServerError(`the devnet has one shard per workchain, ${fmt.FULL_SHARD}`);
+        const seqno = blockNumber(ledger, p);
+        const count = p.has('count') ? Number(p.integer('count')) : 40;
+        if (count < 1 || count > 1000) throw validationError(`field 'count' must be between 1 and 1000`);
+        let txs = ledger.txs.inBlock(seqno).filter((r) => r.address.workChain === workchain);
+        const afterLt = p.optionalInteger('after_lt');
+        if (afterLt !== undefined) txs = txs.filter((r) => r.lt > afterLt);
+        return {
+            '@type': 'blocks.transactions',
+            id: fmt.blockId(seqno, workchain),
+            req_count: count,
+            incomplete: txs.length > count,
+            transactions: txs.slice(0, count).map((r) => ({ '@type': 'blocks.shortTxId', mode: 135, account: r.address.toRawString(), lt: r.lt.toString(), hash: r.hash.toString('base64') })),
+        };
+    },
+
     async estimateFee(ledger, p) {
         const address = p.address();
         const body = p.boc('body');
@@ -130,6 +154,12 @@ export const methods: Record<string, ApiMethod> = {
         return locate(ledger, p, 'source');
     },
 };
+
+function blockNumber(ledger: DevnetLedger, p: Params): number {
+    const seqno = p.integer('seqno');
+    if (seqno < 0n || seqno > BigInt(ledger.blockSeqno)) throw liteServerError(`block ${seqno} is not known (the last is ${ledger.blockSeqno})`);
+    return Number(seqno);
+}
 
 async function locate(ledger: DevnetLedger, p: Params, which: 'result' | 'source') {
     const source = p.address('source');

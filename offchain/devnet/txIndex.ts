@@ -3,6 +3,8 @@ import { Address, Cell, loadTransaction, Transaction } from '@ton/core';
 /** One executed transaction as the devnet keeps it: enough to page, locate and render it, and to save it. */
 export interface TxRecord {
     address: Address;
+    /** The devnet block (masterchain seqno) the transaction belongs to. */
+    block: number;
     lt: bigint;
     hash: Buffer;
     cell: Cell;
@@ -28,11 +30,15 @@ export class TransactionIndex {
     private readonly byAccount = new Map<string, TxRecord[]>();
     private readonly byInMessage = new Map<string, TxRecord>();
     private readonly byOutMessage = new Map<string, TxRecord>();
+    private readonly byBlock = new Map<number, TxRecord[]>();
     private readonly ordered: TxRecord[] = [];
 
-    add(address: Address, cell: Cell): TxRecord {
+    add(address: Address, cell: Cell, block: number): TxRecord {
         const tx = loadTransaction(cell.beginParse());
-        const rec: TxRecord = { address, lt: tx.lt, hash: cell.hash(), cell, tx };
+        const rec: TxRecord = { address, block, lt: tx.lt, hash: cell.hash(), cell, tx };
+        let inBlock = this.byBlock.get(block);
+        if (!inBlock) this.byBlock.set(block, (inBlock = []));
+        inBlock.push(rec);
         const key = address.toRawString();
         let list = this.byAccount.get(key);
         if (!list) this.byAccount.set(key, (list = []));
@@ -64,6 +70,11 @@ export class TransactionIndex {
             out.push(list[i]);
         }
         return out;
+    }
+
+    /** The block's transactions in execution (lt) order. */
+    inBlock(block: number): readonly TxRecord[] {
+        return this.byBlock.get(block) ?? [];
     }
 
     /** The transaction on `destination` caused by the message `source` created at `createdLt`. */

@@ -202,6 +202,30 @@ describe('devnet API through TonClient', () => {
         });
     });
 
+    it("lists a block's transactions through TonClient's shard API", async () => {
+        const w = v4(client, 'api-blocks');
+        const to = Address.parse('0:' + 'b1'.repeat(32));
+        await requestFaucet(devnet.endpoint, w.wallet.address, toNano('3'));
+        const before = (await client.getMasterchainInfo()).latestSeqno;
+        await transferV4(w, to, toNano('1'));
+        const after = (await client.getMasterchainInfo()).latestSeqno;
+        const seen: { account: string; lt: string; hash: string }[] = [];
+        for (let seqno = before + 1; seqno <= after; seqno++) {
+            const shards = await client.getWorkchainShards(seqno);
+            expect(shards).toEqual([{ workchain: 0, shard: '-9223372036854775808', seqno }]);
+            for (const t of await client.getShardTransactions(0, seqno, shards[0].shard)) seen.push({ account: t.account.toRawString(), lt: t.lt, hash: t.hash });
+        }
+        const [sent] = await client.getTransactions(w.wallet.address, { limit: 1 });
+        const [received] = await client.getTransactions(to, { limit: 1 });
+        expect(seen).toEqual([
+            { account: w.wallet.address.toRawString(), lt: sent.lt.toString(), hash: sent.hash().toString('base64') },
+            { account: to.toRawString(), lt: received.lt.toString(), hash: received.hash().toString('base64') },
+        ]);
+        const future = await rawCall(api(`shards?seqno=${after + 1000}`));
+        expect(future.status).toBe(500);
+        expect(future.body.error).toMatch(new RegExp(`^LITE_SERVER_UNKNOWN: block ${after + 1000} is not known \\(the last is \\d+\\)$`));
+    });
+
     it('locates the result transaction of a message', async () => {
         const w = v4(client, 'api-locate');
         const to = Address.parse('0:' + 'ab'.repeat(32));

@@ -2,7 +2,7 @@ import { Address, beginCell, Cell, toNano } from '@ton/core';
 import { SandboxContract, TreasuryContract } from '@ton/sandbox';
 import '@ton/test-utils';
 import { sign } from '@ton/crypto';
-import { paymentsSandbox, PaymentsSandbox, clientContract } from './payments.setup';
+import { paymentsSandboxNow, PaymentsSandbox, clientContract } from './payments.setup';
 import { excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, wrongKeys } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
 import { clientMessages, ClientMessageError, ClientState, parseClientProxyRequest, parseClientStorage, readClientState } from '../../wrappers/client';
@@ -15,9 +15,8 @@ describe('CocoonClient', () => {
     let s: PaymentsSandbox;
     let NOW: number;
     beforeEach(async () => {
-        s = await paymentsSandbox();
-        NOW = Math.floor(Date.now() / 1000) + 10;
-        s.blockchain.now = NOW;
+        s = await paymentsSandboxNow();
+        NOW = s.blockchain.now!;
     });
 
     const send = (body: Cell, value = toNano('0.7'), from: SandboxContract<TreasuryContract> = s.clientOwner) =>

@@ -3,7 +3,7 @@
 import { Address, beginCell, Cell, toNano } from '@ton/core';
 import { internal } from '@ton/sandbox';
 import '@ton/test-utils';
-import { paymentsSandbox, PaymentsSandbox } from './payments.setup';
+import { paymentsSandboxNow, PaymentsSandbox } from './payments.setup';
 import { payoutBody, TON } from './payments.fixtures';
 import { clientMessages, ClientState, readClientState } from '../../wrappers/client';
 import { proxyMessages, readProxyState } from '../../wrappers/proxy';
@@ -13,9 +13,8 @@ describe('the six fixes (proxy, client, worker)', () => {
     let s: PaymentsSandbox;
     let NOW: number;
     beforeEach(async () => {
-        s = await paymentsSandbox();
-        NOW = Math.floor(Date.now() / 1000) + 10;
-        s.blockchain.now = NOW;
+        s = await paymentsSandboxNow();
+        NOW = s.blockchain.now!;
     });
 
     const toClient = (body: Cell, value = toNano('0.7'), client = s.client.address, from = s.clientOwner) => from.send({ to: client, value, body });
@@ -23,6 +22,18 @@ describe('the six fixes (proxy, client, worker)', () => {
         toClient(clientMessages.topUp(1n, amount, from.address), amount + toNano('0.7'), client, from);
     const payout = (kind: 'payout' | 'lastPayout', newTokens: bigint, queryId: bigint) =>
         s.signed({ kind, queryId, newTokens, expectedMyAddress: s.worker.address });
+    /** `body` (a request `to` sent to the proxy) bouncing back: 0xffffffff and its first 256 bits. */
+    const bounceFromProxy = (to: Address, body: Cell) =>
+        s.blockchain.sendMessage(
+            internal({
+                from: s.proxy.address,
+                to,
+                value: toNano('0.3'),
+                bounced: true,
+                bounce: false,
+                body: beginCell().storeUint(0xffffffff, 32).storeBits(body.beginParse().loadBits(256)).endCell(),
+            }),
+        );
     const received = (r: { transactions: any[] }, to: Address, from: Address) =>
         r.transactions
             .filter((t) => t.inMessage?.info.dest?.toString() === to.toString() && t.inMessage?.info.src?.toString() === from.toString())
@@ -101,17 +112,7 @@ describe('the six fixes (proxy, client, worker)', () => {
             const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
             bodies.push(tx.inMessage!.body);
         }
-        const bounce = (body: Cell) =>
-            s.blockchain.sendMessage(
-                internal({
-                    from: s.proxy.address,
-                    to: s.client.address,
-                    value: toNano('0.5'),
-                    bounced: true,
-                    bounce: false,
-                    body: beginCell().storeUint(0xffffffff, 32).storeBits(body.beginParse().loadBits(256)).endCell(),
-                }),
-            );
+        const bounce = (body: Cell) => bounceFromProxy(s.client.address, body);
         expect(await readClientState(s.client)).toMatchObject({ balance: 7n * TON, pendingQueryId: 3n, olderQueryId: 2n });
         let r = await bounce(bodies[1]);
         expect(r.transactions).toHaveTransaction({ from: s.client.address, to: s.clientOwner.address, body: payoutBody(2n) });
@@ -132,17 +133,7 @@ describe('the six fixes (proxy, client, worker)', () => {
             const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
             bodies.push(tx.inMessage!.body);
         }
-        const bounce = (body: Cell) =>
-            s.blockchain.sendMessage(
-                internal({
-                    from: s.proxy.address,
-                    to: s.worker.address,
-                    value: toNano('0.3'),
-                    bounced: true,
-                    bounce: false,
-                    body: beginCell().storeUint(0xffffffff, 32).storeBits(body.beginParse().loadBits(256)).endCell(),
-                }),
-            );
+        const bounce = (body: Cell) => bounceFromProxy(s.worker.address, body);
         expect(await readWorkerState(s.worker)).toMatchObject({ tokens: 600n, pending: { queryId: 3n, tokens: 300n }, older: { queryId: 2n, tokens: 200n } });
         await bounce(bodies[1]);
         expect((await readWorkerState(s.worker)).tokens).toBe(400n);

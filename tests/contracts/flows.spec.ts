@@ -1,7 +1,7 @@
 // End-to-end money flows through real proxy, client and worker contracts.
 import { Address, toNano } from '@ton/core';
 import '@ton/test-utils';
-import { paymentsSandbox, PaymentsSandbox, proxyContract } from './payments.setup';
+import { paymentsSandboxNow, PaymentsSandbox, proxyContract } from './payments.setup';
 import { payoutBody, TON } from './payments.fixtures';
 import { clientMessages, ClientState, readClientState } from '../../wrappers/client';
 import { ProxyState, proxyMessages, readProxyState } from '../../wrappers/proxy';
@@ -15,9 +15,8 @@ describe('flows', () => {
     let s: PaymentsSandbox;
     let NOW: number;
     beforeEach(async () => {
-        s = await paymentsSandbox();
-        NOW = Math.floor(Date.now() / 1000) + 10;
-        s.blockchain.now = NOW;
+        s = await paymentsSandboxNow();
+        NOW = s.blockchain.now!;
     });
 
     const balanceOf = async (a: Address) => (await s.blockchain.getContract(a)).balance;

@@ -61,6 +61,13 @@ export async function paymentsSandbox(overrides: Partial<CocoonParams> = {}): Pr
     return sandbox;
 }
 
+/** A fresh sandbox whose clock is set a little after the real time, so tests can move it forward. */
+export async function paymentsSandboxNow(overrides: Partial<CocoonParams> = {}): Promise<PaymentsSandbox> {
+    const s = await paymentsSandbox(overrides);
+    s.blockchain.now = Math.floor(Date.now() / 1000) + 10;
+    return s;
+}
+
 async function deploy(overrides: Partial<CocoonParams>): Promise<PaymentsSandbox> {
     const blockchain = await Blockchain.create();
     const params = testParams(overrides);

@@ -2,7 +2,7 @@ import { Address, beginCell, Cell, toNano } from '@ton/core';
 import { internal, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import '@ton/test-utils';
 import { sign } from '@ton/crypto';
-import { paymentsSandbox, PaymentsSandbox } from './payments.setup';
+import { paymentsSandboxNow, PaymentsSandbox } from './payments.setup';
 import { excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, wrongKeys } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
 import { parseProxyStorage, proxyMessages, ProxyState, ProxyStorageError, readProxyParams, readProxyState } from '../../wrappers/proxy';
@@ -13,9 +13,8 @@ describe('CocoonProxy', () => {
     let s: PaymentsSandbox;
     let NOW: number;
     beforeEach(async () => {
-        s = await paymentsSandbox();
-        NOW = Math.floor(Date.now() / 1000) + 10;
-        s.blockchain.now = NOW;
+        s = await paymentsSandboxNow();
+        NOW = s.blockchain.now!;
     });
 
     const send = (body: Cell, value = toNano('0.2'), from: SandboxContract<TreasuryContract> = s.proxyOwner) =>

@@ -1,4 +1,5 @@
 import { Address, toNano } from '@ton/core';
+import { TonClient } from '@ton/ton';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -7,6 +8,15 @@ import { DevnetStateError } from '../../offchain/devnet';
 import { DevnetClock } from '../../offchain/devnet/clock';
 import { health, startTestDevnet } from './helpers';
 import { transferV4, v4 } from './wallets';
+
+/** Which block each transaction is in, for blocks 1..last, through TonClient's shard API. */
+async function blockMap(client: TonClient, last: number): Promise<Record<string, number>> {
+    const map: Record<string, number> = {};
+    for (let seqno = 1; seqno <= last; seqno++) {
+        for (const t of await client.getShardTransactions(0, seqno, '-9223372036854775808')) map[t.lt] = seqno;
+    }
+    return map;
+}
 
 describe('devnet state file', () => {
     let dir: string;
@@ -25,6 +35,8 @@ describe('devnet state file', () => {
         const balance = await w.wallet.getBalance();
         const history = await first.client.getTransactions(w.wallet.address, { limit: 10 });
         const before = await health(first.devnet);
+        const blocksBefore = await blockMap(first.client, before.block_seqno);
+        expect(Object.keys(blocksBefore)).toHaveLength(3);
         await first.devnet.stop();
         expect(fs.existsSync(statePath)).toBe(true);
 
@@ -40,6 +52,7 @@ describe('devnet state file', () => {
             expect(after.block_seqno).toBeGreaterThanOrEqual(before.block_seqno);
             expect(after.transactions).toBe(before.transactions);
             expect(after.now).toBeGreaterThanOrEqual(before.now);
+            expect(await blockMap(second.client, before.block_seqno)).toEqual(blocksBefore);
             expect(second.logs[0]).toBe(`devnet: restored 3 transactions from ${statePath}`);
 
             // the chain goes on: new transactions get later lts than the restored ones

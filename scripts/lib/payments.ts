@@ -6,6 +6,7 @@ import { CocoonProxy, readProxyState, ProxyContractState } from '../../wrappers/
 import { CocoonClient, readClientState, ClientContractState } from '../../wrappers/client';
 import { CocoonWorker, readWorkerState, WorkerContractState } from '../../wrappers/worker';
 import { ArgumentError } from './args';
+import { sendAndWait } from './send';
 
 const STATE_NAMES = ['normal', 'closing', 'closed'];
 
@@ -39,8 +40,7 @@ export function senderAddress(provider: NetworkProvider): Address {
 
 /** Sends `body` (or a deployment with `init`) from the connected wallet and waits for it. */
 export async function sendFromWallet(provider: NetworkProvider, to: Address, value: bigint, body?: Cell, init?: StateInit) {
-    await provider.sender().send({ to, value, body, init, bounce: init ? false : true });
-    await provider.waitForLastTransaction();
+    await sendAndWait(provider, { to, value, body, init, bounce: init ? false : true });
 }
 
 export function printProxy(provider: NetworkProvider, address: Address, s: ProxyContractState) {

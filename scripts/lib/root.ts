@@ -2,6 +2,7 @@ import { Address, Cell, fromNano, toNano } from '@ton/core';
 import { NetworkProvider, sleep } from '@ton/blueprint';
 import { readRootState, RootState } from '../../wrappers/root';
 import { ScriptError } from './codes';
+import { sendAndWait } from './send';
 
 /** Value attached to a root op; the root returns what its gas does not use. */
 export const ROOT_OP_VALUE = toNano('0.05');
@@ -54,8 +55,7 @@ export async function sendRootOp(provider: NetworkProvider, root: Address, body:
         throw new ScriptError(`the sender ${me.toString()} is not the root owner ${before.owner.toString()}`);
     }
     const codeBefore = await codeOf(provider, root);
-    await provider.sender().send({ to: root, value: ROOT_OP_VALUE, body, bounce: true });
-    await provider.waitForLastTransaction();
+    await sendAndWait(provider, { to: root, value: ROOT_OP_VALUE, body, bounce: true });
     for (let attempt = 0; ; attempt++) {
         const after = await loadRoot(provider, root).catch(() => null);
         const changed = after !== null && (after.version !== before.version || (await codeOf(provider, root)) !== codeBefore);

@@ -2,6 +2,7 @@ import { Address, Cell, fromNano, toNano } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { readWalletState, WalletMessageError, WalletState } from '../../wrappers/wallet';
 import { ScriptError } from './codes';
+import { sendAndWait } from './send';
 
 /** Value attached to an owner op; "w" returns it with everything else. */
 export const WALLET_OP_VALUE = toNano('0.05');
@@ -34,8 +35,7 @@ export async function sendWalletOp(provider: NetworkProvider, wallet: Address, b
     if (me && !me.equals(s.owner)) {
         throw new ScriptError(`the sender ${me.toString()} is not the wallet owner ${s.owner.toString()}`);
     }
-    await provider.sender().send({ to: wallet, value: WALLET_OP_VALUE, body, bounce: true });
-    await provider.waitForLastTransaction();
+    await sendAndWait(provider, { to: wallet, value: WALLET_OP_VALUE, body, bounce: true });
     provider.ui().write(done);
     provider.ui().write(await formatWallet(provider, wallet, await loadWallet(provider, wallet)));
 }

@@ -2,8 +2,6 @@ import { Address, toNano } from '@ton/core';
 import { mnemonicNew, mnemonicToPrivateKey } from '@ton/crypto';
 import { WalletContractV5R1 } from '@ton/ton';
 import { spawn } from 'child_process';
-import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import { ChainClient } from '../../offchain/chain/client';
 import { RegistryReader } from '../../offchain/chain/cocoon';
@@ -75,21 +73,22 @@ describe('blueprint run against the devnet', () => {
         expect(show.out).toContain(`owner ${deployer.address.toString()}, version 0`);
     });
 
-    it('manages the registry from a blueprint script (hash and proxy registration)', async () => {
-        // a project folder whose scripts/ is the fixtures folder (Blueprint looks for scripts under the cwd)
-        const project = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-devnet-'));
-        try {
-            fs.symlinkSync(path.join(__dirname, 'fixtures'), path.join(project, 'scripts'));
-            fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
-            const run = await blueprintRun(project, 'deployRootProbe', [], { PROBE_PROXY_HASH: '0x' + 'be'.repeat(32) });
-            if (run.code !== 0) throw new Error(run.out);
-            const m = /ROOT (0:[0-9a-f]{64}) PROXIES 1/.exec(run.out);
-            expect(m).not.toBeNull();
-            const config = await new RegistryReader(new ChainClient(devnet.endpoint), Address.parse(m![1])).get();
-            expect([...config.proxyHashes]).toEqual([BigInt('0x' + 'be'.repeat(32))]);
-            expect(config.proxies).toEqual([{ seqno: 1, type: 0, descriptor: '127.0.0.1:9100' }]);
-        } finally {
-            fs.rmSync(project, { recursive: true, force: true });
-        }
+    it("manages the registry with the repository's addProxyHash and registerProxy scripts", async () => {
+        const owner = deployer.address.toString({ testOnly: true });
+        const deploy = await blueprintRun(ROOT, 'deployRoot', [owner, '8', 'true', '1000000', '100000', '60', '30', '1', '1']);
+        if (deploy.code !== 0) throw new Error(deploy.out);
+        const root = Address.parse(/deployed the root at (\S+)/.exec(deploy.out)![1]);
+        const hash = '0x' + 'be'.repeat(32);
+
+        const add = await blueprintRun(ROOT, 'addProxyHash', [root.toString(), hash]);
+        if (add.code !== 0) throw new Error(add.out);
+        const register = await blueprintRun(ROOT, 'registerProxy', [root.toString(), '127.0.0.1:9100']);
+        if (register.code !== 0) throw new Error(register.out);
+        expect(register.out).toContain('registered proxy "127.0.0.1:9100"');
+
+        const config = await new RegistryReader(new ChainClient(devnet.endpoint), root).get();
+        expect([...config.proxyHashes]).toEqual([BigInt(hash)]);
+        expect(config.proxies).toEqual([{ seqno: 1, type: 0, descriptor: '127.0.0.1:9100' }]);
+        expect(config.version).toBe(2);
     });
 });

@@ -61,7 +61,10 @@ export class SandboxNetworkProvider implements NetworkProvider {
         }
     }
 
-    async waitForLastTransaction(): Promise<void> {}
+    /** As Blueprint 0.46 answers for mnemonic wallets: scripts must not depend on it (they use `sendAndWait`). */
+    async waitForLastTransaction(): Promise<void> {
+        throw new Error('Not implemented');
+    }
 
     getContractState(address: Address): Promise<ContractState> {
         return this.blockchain.provider(address).getState();

@@ -1,0 +1,69 @@
+// Findings of the money-path audit of the proxy, client and worker contracts: one scenario per defect fixed (each
+// fails on the contracts as they were), and the evidence for properties the bounce design relies on.
+import { Address, beginCell, internal, toNano } from '@ton/core';
+import '@ton/test-utils';
+import { paymentsSandbox, paymentsSandboxNow, PaymentsSandbox } from './payments.setup';
+import { payoutBody, proxyKeys, TON } from './payments.fixtures';
+import { ExitCode } from '../../wrappers/exitCodes';
+import { clientMessages, readClientState } from '../../wrappers/client';
+import { readWorkerState, WorkerState } from '../../wrappers/worker';
+import { ownerSendMessageBody, walletFromInit } from '../../wrappers/wallet';
+
+describe('money-path audit', () => {
+    let s: PaymentsSandbox;
+    beforeEach(async () => {
+        s = await paymentsSandboxNow();
+    });
+
+    const balanceOf = async (a: Address) => (await s.blockchain.getContract(a)).balance;
+    const payout = (kind: 'payout' | 'lastPayout', newTokens: bigint, queryId: bigint) =>
+        internal({ to: s.worker.address, value: toNano('0.5'), body: s.signed({ kind, queryId, newTokens, expectedMyAddress: s.worker.address }) });
+
+    it('a closed worker passes a bounced payout on to its owner, keeping only 0.01 TON', async () => {
+        // Both requests leave the worker before the proxy sees either: the payout (2 TON, more than the proxy holds)
+        // bounces, the last payout (no new tokens) closes the worker.
+        const r = await s.submitter.sendMessages([payout('payout', 20_000n, 1n), payout('lastPayout', 20_000n, 2n)]);
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.proxy.address, success: false, exitCode: ExitCode.RangeCheck });
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.proxy.address, success: true });
+        expect(await readWorkerState(s.worker)).toMatchObject({ state: WorkerState.closed, tokens: 0n });
+        const bounce = r.transactions.find((t) => t.inMessage?.info.type === 'internal' && t.inMessage.info.bounced)!;
+        expect(bounce.inMessage!.info.dest!.toString()).toBe(s.worker.address.toString());
+        const toOwner = [...bounce.outMessages.values()].map((m) => m.info);
+        expect(toOwner.length).toBe(1);
+        // Before the fix the closed worker kept 0.11 TON (a normal worker's floor): 0.1 TON stuck for good.
+        expect(await balanceOf(s.worker.address)).toBe(toNano('0.01'));
+        expect(r.transactions).toHaveTransaction({ from: s.worker.address, to: s.workerOwner.address, body: payoutBody(1n) });
+    });
+
+    it('a last payout without new tokens closes a worker whose price is below its fee (as COCOON)', async () => {
+        const cheap = await paymentsSandbox({ pricePerToken: 50_000n, workerFeePerToken: 100_000n });
+        const r = await cheap.submitter.send({
+            to: cheap.worker.address,
+            value: toNano('0.5'),
+            body: cheap.signed({ kind: 'lastPayout', queryId: 3n, newTokens: 0n, expectedMyAddress: cheap.worker.address }),
+        });
+        expect(r.transactions).toHaveTransaction({ from: cheap.worker.address, to: cheap.proxy.address, success: true });
+        expect(await readWorkerState(cheap.worker)).toMatchObject({ state: WorkerState.closed, tokens: 0n });
+    });
+
+    it('a bounce cannot be forged: a message a contract flags as bounced arrives unflagged (1012 at the client)', async () => {
+        await s.clientOwner.send({ to: s.client.address, value: 3n * TON + toNano('0.7'), body: clientMessages.topUp(5n, 3n * TON, s.clientOwner.address) });
+        await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.withdraw(6n, s.clientOwner.address) });
+        expect(await readClientState(s.client)).toMatchObject({ balance: TON, pendingQueryId: 6n, pendingDelta: -2n * TON });
+        // A cocoon wallet sends, verbatim, a message with the bounced bit set whose body is the withdraw's bounce.
+        const wallet = s.blockchain.openContract(await walletFromInit(proxyKeys.publicKey, s.stranger.address));
+        await s.stranger.send({ to: wallet.address, value: toNano('5'), init: wallet.init, bounce: false });
+        const body = beginCell().storeUint(0xffffffff, 32).storeUint(0x65448ff4, 32).storeUint(6n, 64).storeUint(0, 160).endCell();
+        const forged = beginCell()
+            .storeUint(0b0111, 4) // int_msg_info, ihr_disabled, bounce, bounced
+            .storeUint(0, 2)
+            .storeAddress(s.client.address)
+            .storeCoins(toNano('0.3'))
+            .storeUint(0, 107)
+            .storeSlice(body.beginParse())
+            .endCell();
+        const r = await s.stranger.send({ to: wallet.address, value: toNano('0.5'), body: ownerSendMessageBody(forged, 1) });
+        expect(r.transactions).toHaveTransaction({ from: wallet.address, to: s.client.address, success: false, exitCode: ExitCode.UnknownOp });
+        expect(await readClientState(s.client)).toMatchObject({ balance: TON, pendingQueryId: 6n, pendingDelta: -2n * TON });
+    });
+});

@@ -1,6 +1,7 @@
 // Findings of the money-path audit of the proxy, client and worker contracts: one scenario per defect fixed (each
 // fails on the contracts as they were), and the evidence for properties the bounce design relies on.
-import { Address, beginCell, internal, toNano } from '@ton/core';
+import { Address, beginCell, internal as relaxedMessage, toNano } from '@ton/core';
+import { internal } from '@ton/sandbox';
 import '@ton/test-utils';
 import { paymentsSandbox, paymentsSandboxNow, PaymentsSandbox } from './payments.setup';
 import { payoutBody, proxyKeys, TON } from './payments.fixtures';
@@ -17,7 +18,7 @@ describe('money-path audit', () => {
 
     const balanceOf = async (a: Address) => (await s.blockchain.getContract(a)).balance;
     const payout = (kind: 'payout' | 'lastPayout', newTokens: bigint, queryId: bigint) =>
-        internal({ to: s.worker.address, value: toNano('0.5'), body: s.signed({ kind, queryId, newTokens, expectedMyAddress: s.worker.address }) });
+        relaxedMessage({ to: s.worker.address, value: toNano('0.5'), body: s.signed({ kind, queryId, newTokens, expectedMyAddress: s.worker.address }) });
 
     it('a closed worker passes a bounced payout on to its owner, keeping only 0.01 TON', async () => {
         // Both requests leave the worker before the proxy sees either: the payout (2 TON, more than the proxy holds)
@@ -65,5 +66,39 @@ describe('money-path audit', () => {
         const r = await s.stranger.send({ to: wallet.address, value: toNano('0.5'), body: ownerSendMessageBody(forged, 1) });
         expect(r.transactions).toHaveTransaction({ from: wallet.address, to: s.client.address, success: false, exitCode: ExitCode.UnknownOp });
         expect(await readClientState(s.client)).toMatchObject({ balance: TON, pendingQueryId: 6n, pendingDelta: -2n * TON });
+    });
+});
+
+describe('client bounce matching', () => {
+    let s: PaymentsSandbox;
+    beforeEach(async () => {
+        s = await paymentsSandboxNow();
+    });
+
+    it('a bounce whose query_id names both remembered requests undoes the top-up, not the paid withdraw', async () => {
+        // A top-up and a withdraw with the same query_id (anyone may top up with any query_id) both reach the proxy;
+        // the bounce of the top-up (what a closing proxy rejects while it still pays refunds) must take the top-up
+        // back, not give the withdrawn 4 TON back to the balance a second time.
+        await s.clientOwner.send({ to: s.client.address, value: 3n * TON + toNano('0.7'), body: clientMessages.topUp(1n, 3n * TON, s.clientOwner.address) });
+        const t = await s.stranger.send({ to: s.client.address, value: 2n * TON + toNano('0.7'), body: clientMessages.topUp(5n, 2n * TON, s.stranger.address) });
+        await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.withdraw(5n, s.clientOwner.address) });
+        expect(await readClientState(s.client)).toMatchObject({ balance: TON, pendingQueryId: 5n, pendingDelta: -4n * TON, olderQueryId: 5n, olderDelta: 2n * TON });
+        const topUpRequest = t.transactions.find((x) => x.inMessage?.info.dest?.toString() === s.proxy.address.toString())!.inMessage!.body;
+        const bounce = () =>
+            s.blockchain.sendMessage(
+                internal({
+                    from: s.proxy.address,
+                    to: s.client.address,
+                    value: toNano('0.3'),
+                    bounced: true,
+                    bounce: false,
+                    body: beginCell().storeUint(0xffffffff, 32).storeBits(topUpRequest.beginParse().loadBits(256)).endCell(),
+                }),
+            );
+        await bounce();
+        expect(await readClientState(s.client)).toMatchObject({ balance: 0n, pendingQueryId: 5n, pendingDelta: -4n * TON, olderQueryId: 0n, olderDelta: 0n });
+        // Had both been rejected (a closed proxy), the second bounce undoes the other.
+        await bounce();
+        expect(await readClientState(s.client)).toMatchObject({ balance: 4n * TON, pendingQueryId: 0n, olderQueryId: 0n });
     });
 });

@@ -7,6 +7,7 @@ import { paymentsSandbox, paymentsSandboxNow, PaymentsSandbox } from './payments
 import { payoutBody, proxyKeys, TON } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
 import { clientMessages, readClientState } from '../../wrappers/client';
+import { proxyMessages } from '../../wrappers/proxy';
 import { readWorkerState, WorkerState } from '../../wrappers/worker';
 import { ownerSendMessageBody, walletFromInit } from '../../wrappers/wallet';
 
@@ -69,21 +70,46 @@ describe('money-path audit', () => {
     });
 });
 
-describe('client bounce matching', () => {
+describe('client top-ups and refunds in flight together', () => {
     let s: PaymentsSandbox;
     beforeEach(async () => {
         s = await paymentsSandboxNow();
     });
 
-    it('a bounce whose query_id names both remembered requests undoes the top-up, not the paid withdraw', async () => {
-        // A top-up and a withdraw with the same query_id (anyone may top up with any query_id) both reach the proxy;
-        // the bounce of the top-up (what a closing proxy rejects while it still pays refunds) must take the top-up
-        // back, not give the withdrawn 4 TON back to the balance a second time.
+    const received = (r: { transactions: any[] }, to: Address, from: Address) =>
+        r.transactions
+            .filter((t) => t.inMessage?.info.dest?.toString() === to.toString() && t.inMessage?.info.src?.toString() === from.toString())
+            .map((t) => (t.inMessage.info.type === 'internal' ? (t.inMessage.info.value.coins as bigint) : 0n));
+
+    it('a withdrawal sent while a top-up to a closing proxy is in flight pays the top-up once', async () => {
+        // Another client's 50 TON is what a double payment would be taken from.
+        const other = await s.clientOf(s.stranger.address);
+        await s.stranger.send({ to: other.address, value: 50n * TON + toNano('0.7'), body: clientMessages.topUp(1n, 50n * TON, s.stranger.address) });
         await s.clientOwner.send({ to: s.client.address, value: 3n * TON + toNano('0.7'), body: clientMessages.topUp(1n, 3n * TON, s.clientOwner.address) });
-        const t = await s.stranger.send({ to: s.client.address, value: 2n * TON + toNano('0.7'), body: clientMessages.topUp(5n, 2n * TON, s.stranger.address) });
-        await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.withdraw(5n, s.clientOwner.address) });
-        expect(await readClientState(s.client)).toMatchObject({ balance: TON, pendingQueryId: 5n, pendingDelta: -4n * TON, olderQueryId: 5n, olderDelta: 2n * TON });
-        const topUpRequest = t.transactions.find((x) => x.inMessage?.info.dest?.toString() === s.proxy.address.toString())!.inMessage!.body;
+        await s.proxyOwner.send({ to: s.proxy.address, value: toNano('0.2'), body: proxyMessages.closeText() });
+        // One wallet transaction: both messages reach the client before the proxy sees the top-up.
+        const r = await s.clientOwner.sendMessages([
+            relaxedMessage({ to: s.client.address, value: 20n * TON + toNano('0.7'), body: clientMessages.topUp(7n, 20n * TON, s.clientOwner.address) }),
+            relaxedMessage({ to: s.client.address, value: toNano('0.7'), body: clientMessages.withdraw(7n, s.clientOwner.address) }),
+        ]);
+        // Before the fix the closing proxy returned the 20 TON (bounce) and also paid the 22 TON withdrawal, and the
+        // bounce then put the 22 TON back into the balance: 42 TON out of a 23 TON deposit.
+        expect(r.transactions).not.toHaveTransaction({ from: s.client.address, to: s.proxy.address, success: false });
+        // From the proxy: the 22 TON payout between the excesses (0.69 TON each) of the two requests.
+        expect(received(r, s.clientOwner.address, s.proxy.address).filter((v) => v >= TON)).toEqual([22n * TON]);
+        expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: 22n * TON, body: payoutBody(7n) });
+        expect(received(r, s.clientOwner.address, s.client.address)).toEqual([]);
+        expect(await readClientState(s.client)).toMatchObject({ balance: TON, stake: TON });
+    });
+
+    it('a bounce whose query_id names both remembered requests undoes the refund, not the accepted top-up', async () => {
+        // A withdrawal the proxy cannot fund and a top-up with the same query_id (anyone may top up with any
+        // query_id): a proxy that is not closed takes every top-up, so the bounce is the withdrawal's.
+        await s.clientOwner.send({ to: s.client.address, value: 3n * TON + toNano('0.7'), body: clientMessages.topUp(1n, 3n * TON, s.clientOwner.address) });
+        const w = await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.withdraw(5n, s.clientOwner.address) });
+        await s.stranger.send({ to: s.client.address, value: 2n * TON + toNano('0.7'), body: clientMessages.topUp(5n, 2n * TON, s.stranger.address) });
+        expect(await readClientState(s.client)).toMatchObject({ balance: 3n * TON, pendingQueryId: 5n, pendingDelta: 2n * TON, olderQueryId: 5n, olderDelta: -2n * TON });
+        const withdrawRequest = w.transactions.find((x) => x.inMessage?.info.dest?.toString() === s.proxy.address.toString())!.inMessage!.body;
         const bounce = () =>
             s.blockchain.sendMessage(
                 internal({
@@ -92,13 +118,13 @@ describe('client bounce matching', () => {
                     value: toNano('0.3'),
                     bounced: true,
                     bounce: false,
-                    body: beginCell().storeUint(0xffffffff, 32).storeBits(topUpRequest.beginParse().loadBits(256)).endCell(),
+                    body: beginCell().storeUint(0xffffffff, 32).storeBits(withdrawRequest.beginParse().loadBits(256)).endCell(),
                 }),
             );
         await bounce();
-        expect(await readClientState(s.client)).toMatchObject({ balance: 0n, pendingQueryId: 5n, pendingDelta: -4n * TON, olderQueryId: 0n, olderDelta: 0n });
+        expect(await readClientState(s.client)).toMatchObject({ balance: 5n * TON, pendingQueryId: 5n, pendingDelta: 2n * TON, olderQueryId: 0n, olderDelta: 0n });
         // Had both been rejected (a closed proxy), the second bounce undoes the other.
         await bounce();
-        expect(await readClientState(s.client)).toMatchObject({ balance: 4n * TON, pendingQueryId: 0n, olderQueryId: 0n });
+        expect(await readClientState(s.client)).toMatchObject({ balance: 3n * TON, pendingQueryId: 0n, olderQueryId: 0n });
     });
 });

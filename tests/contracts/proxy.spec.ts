@@ -260,10 +260,15 @@ describe('CocoonProxy', () => {
     });
 
     describe('client requests', () => {
-        it('top-up: keeps the coins while normal; rejects them when closing or closed (1006, fix 1)', async () => {
+        it('top-up: keeps the coins while normal or closing; rejects them when closed (1006, fix 1)', async () => {
             const r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5'));
             expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
             await send(proxyMessages.closeText());
+            const before = await tonBalance(s.proxy.address);
+            const c = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5'));
+            expect(c.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
+            expect(await tonBalance(s.proxy.address)).toBe(before + TON);
+            await closeFully();
             expectFail(await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5')), ExitCode.Closed);
         });
 

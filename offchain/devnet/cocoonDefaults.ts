@@ -1,22 +1,6 @@
 import { Cell, toNano } from '@ton/core';
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { compiledCode } from '../../wrappers/compiled';
 import { CocoonParams, MULTIPLIER_ONE, PARAMS_STRUCT_VERSION } from '../../wrappers/params';
-
-export type CompiledContract = 'CocoonRoot' | 'CocoonProxy' | 'CocoonClient' | 'CocoonWorker' | 'CocoonWallet';
-
-/** Contract code as `npx blueprint build --all` leaves it in build/. */
-export function compiledCode(name: CompiledContract, buildDir = join(__dirname, '..', '..', 'build')): Cell {
-    const file = join(buildDir, `${name}.compiled.json`);
-    let json: { hex?: unknown };
-    try {
-        json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-        throw new Error(`cannot read ${file} (run npx blueprint build --all): ${(e as Error).message}`);
-    }
-    if (typeof json.hex !== 'string') throw new Error(`${file} has no code hex`);
-    return Cell.fromHex(json.hex);
-}
 
 /**
  * Params for a local network: price 0.001 TON per token, worker fee 0.0001 TON, multipliers ×1, short close

@@ -4,8 +4,7 @@
 import { Cell, toNano, Transaction } from '@ton/core';
 import { keyPairFromSeed, sha256_sync } from '@ton/crypto';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
-import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { CocoonContractName, compiledCode as loadCompiledCode, DEFAULT_BUILD_DIR, MissingBuildError } from '../../wrappers/compiled';
 import { CocoonParams, MULTIPLIER_ONE, PARAMS_STRUCT_VERSION } from '../../wrappers/params';
 import { addHashBody, modelHash, readRootState, registerProxyBody, rootFromInit } from '../../wrappers/root';
 import { CocoonProxy, proxyMessages, readProxyState, ProxyContractState } from '../../wrappers/proxy';
@@ -49,10 +48,13 @@ export interface DemoResult {
 }
 
 /** A contract's code from Blueprint's build output (`buildDir`: the repository's build/ by default). */
-export function compiledCode(name: string, buildDir = join(__dirname, '..', '..', 'build')): Cell {
-    const file = join(buildDir, `${name}.compiled.json`);
-    if (!existsSync(file)) throw new DemoError(`${file} is missing: build the contracts first (npx blueprint build --all)`);
-    return Cell.fromHex(JSON.parse(readFileSync(file, 'utf8')).hex);
+export function compiledCode(name: CocoonContractName, buildDir = DEFAULT_BUILD_DIR): Cell {
+    try {
+        return loadCompiledCode(name, buildDir);
+    } catch (e) {
+        if (e instanceof MissingBuildError) throw new DemoError(e.message);
+        throw e;
+    }
 }
 
 export function demoParams(): CocoonParams {

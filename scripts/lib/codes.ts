@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { Cell } from '@ton/core';
+import { CocoonContractName, compiledCode as loadCompiledCode, MissingBuildError } from '../../wrappers/compiled';
 
 export class ScriptError extends Error {
     constructor(message: string) {
@@ -14,17 +14,14 @@ export function buildDir(): string {
     return process.env.COCOON_BUILD_DIR ?? join(__dirname, '../../build');
 }
 
-/** A contract's code from Blueprint's artifact `build/<Name>.compiled.json` (`npx blueprint build <Name>`). */
-export function compiledCode(name: 'CocoonProxy' | 'CocoonWorker' | 'CocoonClient' | 'CocoonRoot' | 'CocoonWallet'): Cell {
-    const file = join(buildDir(), `${name}.compiled.json`);
-    if (!existsSync(file)) {
-        throw new ScriptError(`${file} is missing: run \`npx blueprint build ${name}\` first`);
+/** A contract's code from the build directory, as a script error when it is missing. */
+export function compiledCode(name: CocoonContractName): Cell {
+    try {
+        return loadCompiledCode(name, buildDir());
+    } catch (e) {
+        if (e instanceof MissingBuildError) throw new ScriptError(e.message);
+        throw e;
     }
-    const hex = JSON.parse(readFileSync(file, 'utf-8')).hex;
-    if (typeof hex !== 'string') {
-        throw new ScriptError(`${file} has no "hex" field`);
-    }
-    return Cell.fromBoc(Buffer.from(hex, 'hex'))[0];
 }
 
 /** The three codes the root hands out, from the build artifacts. */

@@ -1,8 +1,7 @@
 // Shared setup for the proxy, client and worker suites: keys, params, codes, and small assertion helpers.
 import { Address, beginCell, Cell, Transaction } from '@ton/core';
 import { keyPairFromSeed, KeyPair } from '@ton/crypto';
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { compiledCode } from '../../wrappers/compiled';
 import { CocoonParams } from '../../wrappers/params';
 
 export const TON = 1_000_000_000n;
@@ -13,11 +12,6 @@ export const otherProxyKeys: KeyPair = keyPairFromSeed(Buffer.alloc(32, 0).fill(
 export const wrongKeys: KeyPair = keyPairFromSeed(Buffer.alloc(32, 0x99));
 
 export const keyInt = (k: KeyPair) => BigInt('0x' + k.publicKey.toString('hex'));
-
-export function compiledCode(name: 'CocoonProxy' | 'CocoonClient' | 'CocoonWorker'): Cell {
-    const json = JSON.parse(readFileSync(join(__dirname, '../../build', `${name}.compiled.json`), 'utf8'));
-    return Cell.fromHex(json.hex);
-}
 
 /** The reference suite's params: price 0.001 TON, fee 0.0001 TON, delays 3600 s, stakes 1 TON. */
 export function testParams(overrides: Partial<CocoonParams> = {}): CocoonParams {

@@ -45,13 +45,3 @@ function decodeBase64Strict(b64: string, what: string): Uint8Array {
     if (bytes.toString('base64') !== b64) throw new CertificateParseError(`${what}: non-canonical base64`);
     return new Uint8Array(bytes);
 }
-
-/** PEM text of DER certificates, 64 columns, as Intel's services emit it. */
-export function encodePemChain(ders: Uint8Array[]): string {
-    return ders
-        .map((der) => {
-            const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-            return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-        })
-        .join('');
-}

@@ -1,5 +1,5 @@
 import { Address, Cell, fromNano, toNano } from '@ton/core';
-import { NetworkProvider, sleep } from '@ton/blueprint';
+import { NetworkProvider } from '@ton/blueprint';
 import { readRootState, RootState } from '../../wrappers/root';
 import { ScriptError } from './codes';
 import { sendAndWait } from './send';
@@ -44,8 +44,9 @@ async function codeOf(provider: NetworkProvider, address: Address): Promise<stri
 }
 
 /**
- * Sends an owner op to the root from the provider's wallet (which must be the owner), waits until the root's
- * state changes (version grows, or the code changes for an own-code upgrade) and prints the new state.
+ * Sends an owner op to the root from the provider's wallet (which must be the owner), waits for the root's
+ * transaction, checks that its state changed (version grows, or the code changes for an own-code upgrade) and
+ * prints the new state.
  */
 export async function sendRootOp(provider: NetworkProvider, root: Address, body: Cell, done: string): Promise<RootState> {
     const ui = provider.ui();
@@ -56,17 +57,11 @@ export async function sendRootOp(provider: NetworkProvider, root: Address, body:
     }
     const codeBefore = await codeOf(provider, root);
     await sendAndWait(provider, { to: root, value: ROOT_OP_VALUE, body, bounce: true });
-    for (let attempt = 0; ; attempt++) {
-        const after = await loadRoot(provider, root).catch(() => null);
-        const changed = after !== null && (after.version !== before.version || (await codeOf(provider, root)) !== codeBefore);
-        if (changed) {
-            ui.write(done);
-            ui.write(formatRootState(root, after));
-            return after;
-        }
-        if (attempt >= 30) {
-            throw new ScriptError(`the root did not change after 60 s: check the transaction of ${me?.toString() ?? 'your wallet'}`);
-        }
-        await sleep(2000);
+    const after = await loadRoot(provider, root);
+    if (after.version === before.version && (await codeOf(provider, root)) === codeBefore) {
+        throw new ScriptError(`the root rejected the operation (nothing changed): see its last transaction's exit code`);
     }
+    ui.write(done);
+    ui.write(formatRootState(root, after));
+    return after;
 }

@@ -24,7 +24,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { beginCell } from '@ton/core';
 import { contractCodes } from '../../scripts/lib/codes';
-import { modelHash, readRootState } from '../../wrappers/root';
+import { modelHash, readRootState, updateProxyBody } from '../../wrappers/root';
+import { sendRootOp } from '../../scripts/lib/root';
 import { SandboxNetworkProvider } from '../helpers/sandboxProvider';
 import { ScriptedUi } from '../helpers/ui';
 
@@ -104,6 +105,16 @@ describe('root scripts against a sandbox provider', () => {
             new ScriptError(`no proxy is registered under seqno ${seqno}`),
         );
         await expect(registerProxy(await as(), [root.toString(), '10.0.0.1'])).rejects.toThrow(ArgumentError);
+    });
+
+    it('an op the root rejects after sending is reported, not printed as done', async () => {
+        const before = await state();
+        const missing = before.registry.lastProxySeqno + 100;
+        await expect(sendRootOp(await as(), root, updateProxyBody(missing, '1.1.1.1:1', 7n), 'done')).rejects.toThrow(
+            new ScriptError("the root rejected the operation (nothing changed): see its last transaction's exit code"),
+        );
+        expect((await state()).version).toBe(before.version);
+        expect(ui.output()).not.toContain('done');
     });
 
     it('price and params scripts start a new generation', async () => {

@@ -1,9 +1,9 @@
-import { Address, external, Transaction } from '@ton/core';
+import { Transaction } from '@ton/core';
 import type { ChainClient } from './client';
 import { ChainApiError, ChainError } from './errors';
-import { normalizedMessageHash } from './messageHash';
 import { transactionOutcome, TxOutcome } from './txOutcome';
 import { OutgoingMessage, WalletAdapter } from './walletAdapter';
+import { awaitResultTx, deliveryStatus, findExecution, sentMessage, signBatch, SignedBatch } from './walletBatch';
 
 export interface MessageOutcome {
     message: OutgoingMessage;
@@ -41,15 +41,9 @@ interface Queued {
     reject: (e: Error) => void;
 }
 
-interface InFlight {
+interface InFlight extends SignedBatch {
     items: Queued[];
-    seqno: number;
-    validUntil: number;
-    hashNorm: Buffer;
-    sendBody: () => Promise<unknown>;
     lastSentAt: number;
-    /** lt of the wallet's last transaction before this batch: the batch's transaction comes after it. */
-    afterLt: bigint;
 }
 
 /**
@@ -145,7 +139,7 @@ export class WalletSender {
             throw e;
         }
         try {
-            await flight.sendBody();
+            await this.client.sendMessage(flight.message);
         } catch (e) {
             if (!(e instanceof ChainApiError)) {
                 // no answer: the message may have reached the chain, so it stays in flight (resent, or left to expire)
@@ -167,27 +161,16 @@ export class WalletSender {
     }
 
     private async sign(items: Queued[]): Promise<InFlight> {
-        const account = await this.client.getAccount(this.wallet.address);
-        const seqno = await this.wallet.seqno(this.client);
-        const validUntil = account.syncUtime + this.opts.ttlSeconds;
-        const body = await this.wallet.createTransfer(seqno, validUntil, items.map((i) => i.message));
-        const init = account.state === 'active' ? undefined : this.wallet.init;
-        const msg = external({ to: this.wallet.address, body, init });
-        return {
-            items,
-            seqno,
-            validUntil,
-            hashNorm: normalizedMessageHash(msg),
-            sendBody: () => this.client.sendMessage(msg),
-            lastSentAt: Date.now(),
-            afterLt: account.last?.lt ?? 0n,
-        };
+        const batch = await signBatch(this.client, this.wallet, this.opts.ttlSeconds, items.map((i) => i.message));
+        return { ...batch, items, lastSentAt: Date.now() };
     }
 
     private async check(flight: InFlight): Promise<void> {
         const seqno = await this.wallet.seqno(this.client);
         if (seqno > flight.seqno) {
-            const tx = await this.findExecution(flight);
+            const { tx, otherExternal } = await findExecution(this.client, this.wallet.address, flight.afterLt, flight.hashNorm);
+            // neither ours nor another external listed yet: the transaction list lags the account, look again later
+            if (!tx && !otherExternal) return;
             this.inFlight = null;
             if (!tx) {
                 // another message used this seqno; ours can never execute now, so it is safe to sign again
@@ -207,49 +190,28 @@ export class WalletSender {
         }
         if (Date.now() - flight.lastSentAt >= this.opts.resendMs) {
             flight.lastSentAt = Date.now();
-            await flight.sendBody().catch((e) => this.opts.log(`wallet ${this.wallet.address.toString()}: resend failed: ${(e as Error).message}`));
+            await this.client.sendMessage(flight.message).catch((e) => this.opts.log(`wallet ${this.wallet.address.toString()}: resend failed: ${(e as Error).message}`));
         }
-    }
-
-    /** The wallet transaction that executed `flight`, searching every transaction since it was signed. */
-    private async findExecution(flight: InFlight): Promise<Transaction | null> {
-        for await (const page of this.client.pagesSince(this.wallet.address, flight.afterLt)) {
-            const found = page.find((t) => t.inMessage?.info.type === 'external-in' && normalizedMessageHash(t.inMessage).equals(flight.hashNorm));
-            if (found) return found;
-        }
-        return null;
     }
 
     private settle(flight: InFlight, tx: Transaction): void {
         const walletTx = { lt: tx.lt, hash: tx.hash() };
         flight.items.forEach((item, index) => {
-            const out = tx.outMessages.get(index);
-            if (!out || out.info.type !== 'internal') {
+            const sent = sentMessage(tx, index);
+            if (!sent) {
                 item.resolve({ message: item.message, walletTx, index, destination: null, status: 'failed' });
                 return;
             }
-            const bounceable = out.info.bounce;
-            void this.awaitDestination(this.wallet.address, out.info.dest, out.info.createdLt).then(
+            const wait = { timeoutMs: this.opts.destinationTimeoutMs, pollMs: this.opts.pollMs, cancelled: () => this.stopped };
+            void awaitResultTx(this.client, this.wallet.address, sent, wait).then(
                 (dest) => {
                     if (!dest) return item.resolve({ message: item.message, walletTx, index, destination: null, status: 'unconfirmed' });
                     const outcome = transactionOutcome(dest);
-                    // a non-bounceable message whose compute phase was skipped (no code, or too little value to run
-                    // any) still credits its value: that is delivery
-                    const credited = !bounceable && outcome.skipped !== null;
-                    const status = outcome.success || credited ? 'delivered' : 'failed';
+                    const status = deliveryStatus(outcome, sent.bounce);
                     item.resolve({ message: item.message, walletTx, index, destination: { lt: dest.lt, hash: dest.hash(), outcome }, status });
                 },
                 (e) => item.reject(e as Error),
             );
         });
-    }
-
-    private async awaitDestination(source: Address, dest: Address, createdLt: bigint): Promise<Transaction | null> {
-        const deadline = Date.now() + this.opts.destinationTimeoutMs;
-        for (;;) {
-            const tx = await this.client.locateResultTx(source, dest, createdLt);
-            if (tx || Date.now() >= deadline || this.stopped) return tx;
-            await new Promise((r) => setTimeout(r, this.opts.pollMs));
-        }
     }
 }

@@ -16,6 +16,38 @@ export const ProxyState = { normal: 0, closing: 1, closed: 2 } as const;
 /** A one-character text command ("c" close, "w" withdraw earnings): op 0 then the character. */
 const textCommand = (c: 'c' | 'w'): Cell => beginCell().storeUint(0, 32).storeStringTail(c).endCell();
 
+export const OP_DO_NOT_PROCESS = 0x9a1247c0;
+export const OP_PROXY_SAVE_STATE = 0x53109c0f;
+
+/** A save-state record the proxy service leaves on its contract (rollback protection, docs/architecture.md). */
+export interface SaveState {
+    queryId: bigint;
+    seqno: number;
+    /** The session's random 256-bit hash. */
+    sessionHash: bigint;
+}
+
+/** The record's body, `do_not_process ‖ query_id ‖ proxy_save_state ‖ seqno:int32 ‖ hash:bits256` (COCOON's). */
+export function saveStateBody(s: SaveState): Cell {
+    return beginCell()
+        .storeUint(OP_DO_NOT_PROCESS, 32)
+        .storeUint(s.queryId, 64)
+        .storeUint(OP_PROXY_SAVE_STATE, 32)
+        .storeInt(s.seqno, 32)
+        .storeUint(s.sessionHash, 256)
+        .endCell();
+}
+
+/** A save-state record, or null for any other body (anyone can send anything to the contract). */
+export function parseSaveState(body: Cell): SaveState | null {
+    const s = body.beginParse();
+    if (s.remainingBits !== 32 + 64 + 32 + 32 + 256 || s.remainingRefs !== 0) return null;
+    if (s.loadUint(32) !== OP_DO_NOT_PROCESS) return null;
+    const queryId = s.loadUintBig(64);
+    if (s.loadUint(32) !== OP_PROXY_SAVE_STATE) return null;
+    return { queryId, seqno: s.loadInt(32), sessionHash: s.loadUintBig(256) };
+}
+
 /** Proxy message bodies; signed close requests are built with `wrappers/signing.ts`. */
 export const proxyMessages = {
     payoutRequest: (queryId: bigint, sendExcessesTo: Address): Cell =>

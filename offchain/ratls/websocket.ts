@@ -1,6 +1,6 @@
 import * as http from 'http';
 import type * as tls from 'tls';
-import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { WebSocket, WebSocketServer, type ClientOptions, type ServerOptions } from 'ws';
 import type { RatlsReport } from './report';
 import type { VerifiedConnection } from './server';
 
@@ -33,10 +33,10 @@ export class RatlsWebSocketServer {
 }
 
 /** Opens a WebSocket over a verified RA-TLS connection (TLS is already done, so the URL scheme is ws:). */
-export function openWebSocket(connection: VerifiedConnection, path = '/'): Promise<WebSocket> {
+export function openWebSocket(connection: VerifiedConnection, path = '/', options: Omit<ClientOptions, 'createConnection'> = {}): Promise<WebSocket> {
     const socket: tls.TLSSocket = connection.socket;
     // The host in the URL only fills the Host header: the connection is the given socket.
-    const ws = new WebSocket(`ws://localhost${path}`, { createConnection: () => socket });
+    const ws = new WebSocket(`ws://localhost${path}`, { ...options, createConnection: () => socket });
     return new Promise((resolve, reject) => {
         ws.once('open', () => {
             ws.off('error', reject);

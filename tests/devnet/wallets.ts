@@ -1,12 +1,9 @@
 import { Address, internal, SendMode, toNano } from '@ton/core';
-import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { TonClient, WalletContractV4, WalletContractV5R1 } from '@ton/ton';
-import { createHash } from 'crypto';
+import { devnetKey } from '../../offchain/chain/cocoon/keys';
 
 /** Deterministic key pairs so test wallets have the same address on every run. */
-export function testKey(name: string): KeyPair {
-    return keyPairFromSeed(createHash('sha256').update(`cocoon-devnet-test:${name}`).digest());
-}
+export const testKey = devnetKey;
 
 export function v4(client: TonClient, name: string) {
     const key = testKey(name);

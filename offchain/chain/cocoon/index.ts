@@ -2,3 +2,4 @@ export { RegistryReader, RegistryReaderOptions, RootConfig, RootChange, Register
 export { readProxyContract, readClientContract, readWorkerContract } from './contracts';
 export { cocoonWalletAdapter } from './wallet';
 export { decodeProxyInbound, ProxyInbound } from './decoders';
+export { keyFromSeedHex, devnetKey, devnetSeed, KeyFormatError } from './keys';

@@ -1,0 +1,8 @@
+export { loadConfig, validateConfig, resolvePath, ConfigError, type ConfigSchema, type LoadConfigOptions, type SecretOptions } from './config';
+export { createLogger, silentLogger, memoryLogger, isSecretKey, REDACTED } from './logger';
+export type { Logger, LoggerOptions, LogLevel, LogLine, MemoryLogger } from './logger';
+export { createMetrics, type Metrics, type MetricsOptions } from './metrics';
+export { handleOps, startOpsServer, type Ops, type HealthReport, type OpsServer, type OpsServerOptions } from './opsServer';
+export { readJsonBody, sendJson, sendError, stringifyJson, bearerToken, tokensEqual, listen, HttpError, ListenError } from './http';
+export { openDatabase, inTransaction, DatabaseError, type Db } from './database';
+export { onShutdown, shutdownHandler, FORCED_EXIT_CODE, type ShutdownOptions } from './lifecycle';

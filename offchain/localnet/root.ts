@@ -1,0 +1,73 @@
+import { Address, toNano } from '@ton/core';
+import { devnetKey } from '../chain/cocoon/keys';
+import type { ChainClient } from '../chain/client';
+import { requestFaucet } from '../chain/faucet';
+import { walletV4Adapter } from '../chain/walletAdapter';
+import { MessageOutcome, WalletSender } from '../chain/walletSender';
+import { devnetParams } from '../devnet/cocoonDefaults';
+import { CocoonParams } from '../../wrappers/params';
+import { addHashBody, modelHash, registerProxyBody, rootFromInit } from '../../wrappers/root';
+
+export class LocalnetError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'LocalnetError';
+    }
+}
+
+export interface RootSetup {
+    /** Overrides of the local network's params (offchain/devnet/cocoonDefaults.ts). */
+    params?: Partial<CocoonParams>;
+    proxyHashes?: bigint[];
+    workerHashes?: bigint[];
+    /** Full model names (`name@commit:hash`); the root stores their SHA-256. */
+    models?: string[];
+    /** Proxy descriptors: "HOST:PORT" or "HOST:WORKER_PORT HOST:CLIENT_PORT". */
+    proxies?: string[];
+    /** Names the deterministic owner key (default 'root-owner'). */
+    ownerName?: string;
+    log?: (line: string) => void;
+}
+
+export interface DeployedRoot {
+    address: Address;
+    owner: Address;
+    params: CocoonParams;
+    /** The owner's wallet, for later registry changes. */
+    sender: WalletSender;
+}
+
+function delivered(o: MessageOutcome, what: string): void {
+    if (o.status !== 'delivered') {
+        const exit = o.destination?.outcome.exitCode;
+        throw new LocalnetError(`${what} ${o.status}${exit !== undefined && exit !== null ? ` (exit code ${exit})` : ''}`);
+    }
+}
+
+/**
+ * Deploys a root on a local network and fills its registry: a funded owner wallet (devnet faucet), the root with
+ * the given params, then every hash, model and proxy in batches of four.
+ */
+export async function deployLocalRoot(chain: ChainClient, faucetUrl: string, setup: RootSetup = {}): Promise<DeployedRoot> {
+    const log = setup.log ?? (() => {});
+    const key = devnetKey(setup.ownerName ?? 'root-owner');
+    const wallet = walletV4Adapter(key);
+    await requestFaucet(faucetUrl, wallet.address, toNano('100'));
+    const sender = new WalletSender(chain, wallet, { pollMs: 50 });
+    const params = devnetParams(setup.params);
+    const root = await rootFromInit(wallet.address, params);
+    delivered(await sender.send({ to: root.address, value: toNano('1'), init: root.init!, bounce: false }), 'root deployment');
+    log(`root deployed at ${root.address.toString()}`);
+    const ops = [
+        ...(setup.proxyHashes ?? []).map((h) => ({ what: `proxy image hash ${h.toString(16)}`, body: addHashBody('proxy', h) })),
+        ...(setup.workerHashes ?? []).map((h) => ({ what: `worker image hash ${h.toString(16)}`, body: addHashBody('worker', h) })),
+        ...(setup.models ?? []).map((m) => ({ what: `model ${m}`, body: addHashBody('model', modelHash(m)) })),
+        ...(setup.proxies ?? []).map((d) => ({ what: `proxy ${d}`, body: registerProxyBody(d) })),
+    ];
+    const outcomes = await sender.sendMany(ops.map((op) => ({ to: root.address, value: toNano('0.1'), body: op.body })));
+    outcomes.forEach((o, i) => {
+        delivered(o, `root: adding ${ops[i].what}`);
+        log(`root: added ${ops[i].what}`);
+    });
+    return { address: root.address, owner: wallet.address, params, sender };
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import Ajv, { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import { findJsonSyntaxError } from './jsonSyntax';
+import { isPlainObject } from './plain';
 
 /** A config that cannot be used; the message names its source and the offending field. */
 export class ConfigError extends Error {
@@ -127,7 +128,7 @@ function isContainer(v: unknown): v is Record<string, unknown> {
 /** Deep copy of plain objects and arrays; anything else (Buffers, class instances) is kept by reference. */
 function copyPlain(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(copyPlain);
-    if (isContainer(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+    if (isContainer(v) && isPlainObject(v)) {
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyPlain(x)]));
     }
     return v;

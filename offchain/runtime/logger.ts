@@ -1,3 +1,5 @@
+import { isPlainObject } from './plain';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -105,8 +107,7 @@ function clean(value: unknown, seen: Set<object>): unknown {
             return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }) };
         }
         if (Array.isArray(value)) return value.map((x) => clean(x, seen));
-        const proto = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) {
+        if (!isPlainObject(value)) {
             // Class instances (addresses, cells) log as their own rendering rather than their internals.
             const custom = value as { toJSON?: () => unknown; toString: () => string };
             if (typeof custom.toJSON === 'function') return clean(custom.toJSON(), seen);

@@ -155,7 +155,8 @@ export class TestEngine {
             if (event.token) {
                 await sleep(tokens === 0 ? this.firstTokenDelay() : this.behaviour.tokenDelayMs);
                 if (this.behaviour.failAfterTokens !== null && tokens >= this.behaviour.failAfterTokens) {
-                    res.destroy();
+                    // close once what was written is flushed, without the chunked terminator: a broken stream
+                    res.socket?.destroySoon();
                     return;
                 }
                 tokens++;

@@ -50,7 +50,7 @@ describe('test engine: injected failures and delays', () => {
         engine.behave({ down: true });
         const res = await fetch(engine.url + '/v1/models');
         expect(res.status).toBe(503);
-        expect((await res.json()).error.code).toBe(503);
+        expect(((await res.json()) as { error: { code: number } }).error.code).toBe(503);
         engine.behave({ down: false });
         expect((await fetch(engine.url + '/v1/models')).status).toBe(200);
     });

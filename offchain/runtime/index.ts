@@ -1,4 +1,5 @@
-export { loadConfig, validateConfig, resolvePath, ConfigError, type ConfigSchema, type LoadConfigOptions, type SecretOptions } from './config';
+export { loadConfig, validateConfig, resolvePath, ConfigError } from './config';
+export type { ConfigSchema, LoadConfigOptions, SecretOptions } from './config';
 export { createLogger, silentLogger, memoryLogger, isSecretKey, REDACTED } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogLine, MemoryLogger } from './logger';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics';

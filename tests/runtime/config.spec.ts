@@ -150,9 +150,8 @@ describe('secrets', () => {
         const file = write('proxy.json', JSON.stringify({ ...good, wallet: { secretKey: 'env:MY_KEY' } }));
         const env = { MY_KEY: 'k1' };
         expect(loadConfig<ProxyConfig>(file, schema, { baseDir: dir, secrets, env }).wallet.secretKey).toBe('k1');
-        expect(loadConfig<ProxyConfig>(file, schema, { baseDir: dir, secrets, env: { ...env, COCOON_PROXY_SECRET: 'k2' } }).wallet.secretKey).toBe(
-            'k2',
-        );
+        const overridden = loadConfig<ProxyConfig>(file, schema, { baseDir: dir, secrets, env: { ...env, COCOON_PROXY_SECRET: 'k2' } });
+        expect(overridden.wallet.secretKey).toBe('k2');
         expect(loadError(file)).toBe("config proxy.json: /wallet/secretKey refers to environment variable 'MY_KEY', which is not set");
     });
 

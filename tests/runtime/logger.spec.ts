@@ -13,7 +13,14 @@ describe('createLogger', () => {
         log.info('started', { port: 8080 });
         expect(raw).toHaveLength(1);
         expect(Object.keys(lines()[0])).toEqual(['t', 'level', 'component', 'msg', 'instance', 'port']);
-        expect(lines()[0]).toEqual({ t: expect.any(String), level: 'info', component: 'proxy', msg: 'started', instance: 'p1', port: 8080 });
+        expect(lines()[0]).toEqual({
+            t: expect.any(String),
+            level: 'info',
+            component: 'proxy',
+            msg: 'started',
+            instance: 'p1',
+            port: 8080,
+        });
         expect(new Date(lines()[0].t).toISOString()).toBe(lines()[0].t);
     });
 
@@ -105,10 +112,20 @@ describe('redaction', () => {
         'x-api-key',
     ])('redacts %s', (key) => expect(isSecretKey(key)).toBe(true));
 
-    it.each(['tokens', 'promptTokens', 'completionTokens', 'tokensUsed', 'maxTokens', 'max_tokens', 'tokenCount', 'pricePerToken', 'price_per_token', 'requestId', 'keyId', 'publicKey'])(
-        'keeps %s',
-        (key) => expect(isSecretKey(key)).toBe(false),
-    );
+    it.each([
+        'tokens',
+        'promptTokens',
+        'completionTokens',
+        'tokensUsed',
+        'maxTokens',
+        'max_tokens',
+        'tokenCount',
+        'pricePerToken',
+        'price_per_token',
+        'requestId',
+        'keyId',
+        'publicKey',
+    ])('keeps %s', (key) => expect(isSecretKey(key)).toBe(false));
 
     it('redacts whole values, recursively, in arrays, and in logger fields', () => {
         const raw: string[] = [];

@@ -8,6 +8,7 @@ describe('startOpsServer', () => {
     const metrics = createMetrics('cocoon_test');
     const requests = metrics.counter('requests_total', 'Requests handled', ['kind']);
     const log = memoryLogger();
+    const fixedOps = { health: () => ({ ok: true }), status: () => ({}), metrics: metrics.registry };
 
     beforeAll(async () => {
         server = await startOpsServer({
@@ -45,7 +46,7 @@ describe('startOpsServer', () => {
     it('reports a throwing health check as 503', async () => {
         const failing = await startOpsServer({
             port: 0,
-            ops: { health: () => Promise.reject(new Error('db locked')), status: () => ({}), metrics: metrics.registry },
+            ops: { ...fixedOps, health: () => Promise.reject(new Error('db locked')) },
         });
         try {
             const res = await fetch(`${failing.url}/healthz`);
@@ -77,16 +78,20 @@ describe('startOpsServer', () => {
         status = undefined;
         const throwing = await startOpsServer({
             port: 0,
-            ops: { health: () => ({ ok: true }), status: () => { throw new Error('no state'); }, metrics: metrics.registry },
+            ops: {
+                ...fixedOps,
+                status: () => {
+                    throw new Error('no state');
+                },
+            },
             log,
         });
         try {
             const res = await fetch(`${throwing.url}/status`);
             expect(res.status).toBe(500);
             expect(await res.json()).toEqual({ error: 'internal error' });
-            expect(log.lines).toContainEqual(
-                expect.objectContaining({ level: 'error', msg: 'ops request failed', path: '/status', error: expect.objectContaining({ message: 'no state' }) }),
-            );
+            const error = { name: 'Error', message: 'no state' };
+            expect(log.lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'ops request failed', path: '/status', error }));
         } finally {
             await throwing.close();
         }
@@ -108,13 +113,13 @@ describe('startOpsServer', () => {
     });
 
     it('fails to start on a busy port with a ListenError', async () => {
-        await expect(startOpsServer({ port: server.port, ops: { health: () => ({ ok: true }), status: () => ({}), metrics: metrics.registry } })).rejects.toThrow(
-            new ListenError('127.0.0.1', server.port, 'EADDRINUSE', undefined),
-        );
+        const second = startOpsServer({ port: server.port, ops: fixedOps });
+        await expect(second).rejects.toThrow(ListenError);
+        await expect(second).rejects.toThrow(`cannot listen on 127.0.0.1:${server.port}: EADDRINUSE`);
     });
 
     it('closes with keep-alive connections open', async () => {
-        const other = await startOpsServer({ port: 0, ops: { health: () => ({ ok: true }), status: () => ({}), metrics: metrics.registry } });
+        const other = await startOpsServer({ port: 0, ops: fixedOps });
         await (await fetch(`${other.url}/healthz`)).json();
         await other.close();
         await expect(fetch(`${other.url}/healthz`)).rejects.toThrow();
@@ -125,9 +130,8 @@ describe('handleOps', () => {
     it('leaves other paths to the caller', async () => {
         const metrics = createMetrics('cocoon_api');
         const server = createServer((req, res) => {
-            void handleOps(req, res, { health: () => ({ ok: true }), status: () => ({ api: true }), metrics: metrics.registry }).then((handled) => {
-                if (!handled) res.end('api');
-            });
+            const ops = { health: () => ({ ok: true }), status: () => ({ api: true }), metrics: metrics.registry };
+            void handleOps(req, res, ops).then((handled) => handled || res.end('api'));
         });
         await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
         const { port } = server.address() as { port: number };
@@ -162,6 +166,7 @@ describe('createMetrics', () => {
 
     it('rejects names Prometheus would not accept', () => {
         expect(() => createMetrics('cocoon-proxy')).toThrow("metric prefix 'cocoon-proxy' is not a valid Prometheus name");
-        expect(() => createMetrics('cocoon').counter('bad name', 'x')).toThrow("metric name 'cocoon_bad name' is not a valid Prometheus name");
+        const metrics = createMetrics('cocoon');
+        expect(() => metrics.counter('bad name', 'x')).toThrow("metric name 'cocoon_bad name' is not a valid Prometheus name");
     });
 });

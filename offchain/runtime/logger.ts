@@ -47,7 +47,10 @@ export function isSecretKey(key: string): boolean {
     return SECRET_WORD.test(key) || ((WORD_TOKEN.test(key) || CAMEL_TOKEN.test(key)) && !PER_TOKEN.test(key));
 }
 
-/** A structured logger writing one JSON object per line: `{"t","level","component","msg",...fields}`. */
+/**
+ * A structured logger writing one JSON object per line: `{"t","level","component","msg",...fields}`. Secrets are
+ * recognised by their field's key (isSecretKey), at any depth; `msg` itself is written as given.
+ */
 export function createLogger(opts: LoggerOptions): Logger {
     const level = opts.level ?? 'info';
     if (!(level in LEVELS)) throw new RangeError(`unknown log level '${level}'`);
@@ -86,10 +89,9 @@ class JsonLogger implements Logger {
     private write(level: LogLevel, msg: string, fields: object | undefined): void {
         if (LEVELS[level] < this.threshold) return;
         const extra = clean({ ...this.fields, ...fields }, new Set()) as object;
-        // The fixed keys come last in the spread so a field cannot forge them, and first in the object's key order.
-        const line = { t: '', level, component: this.component, msg, ...extra };
-        Object.assign(line, { t: new Date().toISOString(), level, component: this.component, msg });
-        this.sink(JSON.stringify(line));
+        const fixed = { t: new Date().toISOString(), level, component: this.component, msg };
+        // First for the key order, last so that no field can forge them.
+        this.sink(JSON.stringify({ ...fixed, ...extra, ...fixed }));
     }
 }
 

@@ -3,8 +3,8 @@ import { RequestValidationError, validateRequest } from '../../offchain/worker/v
 const CHAT = '/v1/chat/completions';
 const CMPL = '/v1/completions';
 const opts = { model: 'Qwen/Qwen3-8B', maxTokens: 100 };
-const chat = (extra: Record<string, unknown> = {}) => ({ model: 'Qwen/Qwen3-8B', messages: [{ role: 'user', content: 'hi' }], ...extra });
-const cmpl = (extra: Record<string, unknown> = {}) => ({ model: 'Qwen/Qwen3-8B', prompt: 'hi', ...extra });
+const chat = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ model: 'Qwen/Qwen3-8B', messages: [{ role: 'user', content: 'hi' }], ...extra });
+const cmpl = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ model: 'Qwen/Qwen3-8B', prompt: 'hi', ...extra });
 
 function rejection(path: typeof CHAT | typeof CMPL, body: unknown): RequestValidationError {
     try {

@@ -68,6 +68,8 @@ function completionLogprobs(tokens: string[], top: number, offset: number): Json
     };
 }
 
+const stamp = (meta: ResponseMeta) => ({ created: meta.created, model: meta.model });
+
 function split(plan: Plan): { reasoning: string[]; content: string[] } {
     return { reasoning: pieces(plan.words.slice(0, plan.reasoningTokens)), content: pieces(plan.words.slice(plan.reasoningTokens)) };
 }
@@ -78,7 +80,7 @@ export function renderResponse(path: EnginePath, plan: Plan, meta: ResponseMeta)
         const tokens = pieces(plan.words);
         const logprobs = plan.topLogprobs === null ? null : completionLogprobs(tokens, plan.topLogprobs, 0);
         const choice = { index: 0, text: tokens.join(''), logprobs, finish_reason: plan.finishReason, stop_reason: null };
-        return { id: `cmpl-${meta.id}`, object: 'text_completion', created: meta.created, model: meta.model, choices: [choice], usage: usageOf(plan) };
+        return { id: `cmpl-${meta.id}`, object: 'text_completion', ...stamp(meta), choices: [choice], usage: usageOf(plan) };
     }
     const { reasoning, content } = split(plan);
     const message: Json = { role: 'assistant', content: plan.tool ? null : content.join(''), tool_calls: [] };
@@ -86,15 +88,15 @@ export function renderResponse(path: EnginePath, plan: Plan, meta: ResponseMeta)
     if (plan.tool) message.tool_calls = [{ id: plan.tool.id, type: 'function', function: { name: plan.tool.name, arguments: plan.tool.arguments } }];
     const logprobs = plan.topLogprobs === null || plan.tool ? null : chatLogprobs(content, plan.topLogprobs);
     const choice = { index: 0, message, logprobs, finish_reason: plan.finishReason, stop_reason: null };
-    return { id: `chatcmpl-${meta.id}`, object: 'chat.completion', created: meta.created, model: meta.model, choices: [choice], usage: usageOf(plan) };
+    return { id: `chatcmpl-${meta.id}`, object: 'chat.completion', ...stamp(meta), choices: [choice], usage: usageOf(plan) };
 }
 
 /** The streamed response as SSE events, without the final `[DONE]`. */
 export function renderStream(path: EnginePath, plan: Plan, meta: ResponseMeta): StreamEvent[] {
     const completions = path === '/v1/completions';
     const head = completions
-        ? { id: `cmpl-${meta.id}`, object: 'text_completion', created: meta.created, model: meta.model }
-        : { id: `chatcmpl-${meta.id}`, object: 'chat.completion.chunk', created: meta.created, model: meta.model };
+        ? { id: `cmpl-${meta.id}`, object: 'text_completion', ...stamp(meta) }
+        : { id: `chatcmpl-${meta.id}`, object: 'chat.completion.chunk', ...stamp(meta) };
     const event = (choice: Json | null, token: boolean, extra: Json = {}): StreamEvent => ({
         data: { ...head, choices: choice ? [{ index: 0, ...choice }] : [], ...extra },
         token,

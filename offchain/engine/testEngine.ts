@@ -19,7 +19,8 @@
  *   `reasoning_content` (message or delta), completions keep them in `text`.
  * - Directive words are ordinary prompt words (they count in prompt_tokens).
  * - Chat with `tools` and `tool_choice` other than "none": one call to the first tool (or the one `tool_choice`
- *   names) with arguments `{}`, finish_reason `tool_calls`, completion_tokens = TOOL_CALL_TOKENS (8).
+ *   names) with arguments `{}`, finish_reason `tool_calls`, completion_tokens = TOOL_CALL_TOKENS (8) whatever the
+ *   limit, no reasoning; streamed as two `tool_calls` deltas (name, then arguments).
  * - Logprobs (chat `logprobs: true` + `top_logprobs`, completions `logprobs: N`): every token -0.5, alternatives
  *   the following vocabulary words at -1.5, -2.5, ...
  * - Other sampling fields (temperature, stop, n, ...) are accepted and ignored.
@@ -31,7 +32,7 @@ import { AddressInfo } from 'net';
 import { randomBytes } from 'crypto';
 import { badRequest, EngineHttpError, notFound } from './errors';
 import { EnginePath, planRequest } from './plan';
-import { renderResponse, renderStream, ResponseMeta } from './render';
+import { renderResponse, renderStream, ResponseMeta, StreamEvent } from './render';
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** `created` of the model in `GET /v1/models`: fixed, so listings compare equal across runs. */
@@ -66,7 +67,7 @@ export interface RecordedRequest {
     body: unknown;
 }
 
-const ENGINE_PATHS: readonly string[] = ['/v1/chat/completions', '/v1/completions'];
+const isEnginePath = (path: string): path is EnginePath => path === '/v1/chat/completions' || path === '/v1/completions';
 
 export class TestEngine {
     /** Parsed JSON bodies of the completion requests received, in order. */
@@ -95,7 +96,8 @@ export class TestEngine {
             });
         });
         const urlHost = host.includes(':') ? `[${host}]` : host;
-        const engine = new TestEngine(server, opts.model ?? 'test-model', port, `http://${urlHost}:${port}`, opts.tokenDelayMs ?? 0, opts.log ?? (() => {}));
+        const url = `http://${urlHost}:${port}`;
+        const engine = new TestEngine(server, opts.model ?? 'test-model', port, url, opts.tokenDelayMs ?? 0, opts.log ?? (() => {}));
         server.on('request', (req, res) => engine.handle(req, res));
         return engine;
     }
@@ -129,25 +131,24 @@ export class TestEngine {
             const card = { id: this.model, object: 'model', created: MODEL_CREATED, owned_by: MODEL_OWNER };
             return sendJson(res, 200, { object: 'list', data: [card] });
         }
-        if (!ENGINE_PATHS.includes(path)) throw notFound(`No route for ${path}`);
+        if (!isEnginePath(path)) throw notFound(`No route for ${path}`);
         if (req.method !== 'POST') throw new EngineHttpError(405, 'Method Not Allowed', 'MethodNotAllowed');
         const body = await readJson(req);
         this.requests.push({ path, body });
         if (this.behaviour.refuse) throw new EngineHttpError(503, 'The engine is overloaded, try again later', 'ServiceUnavailableError');
         if (this.behaviour.failBeforeFirstToken) throw new EngineHttpError(500, 'The engine failed before the first token', 'InternalServerError');
-        const plan = planRequest(path as EnginePath, body, this.model);
+        const plan = planRequest(path, body, this.model);
         const meta: ResponseMeta = { id: randomBytes(12).toString('hex'), created: Math.floor(Date.now() / 1000), model: this.model };
-        const stream = (body as Record<string, unknown>).stream === true;
-        if (stream) return this.stream(res, renderStream(path as EnginePath, plan, meta));
+        if ((body as Record<string, unknown>).stream === true) return this.stream(res, renderStream(path, plan, meta));
         await sleep(this.firstTokenDelay() + Math.max(0, plan.completionTokens - 1) * this.behaviour.tokenDelayMs);
         if (this.behaviour.failAfterTokens !== null) {
             req.socket.destroy();
             return;
         }
-        sendJson(res, 200, renderResponse(path as EnginePath, plan, meta));
+        sendJson(res, 200, renderResponse(path, plan, meta));
     }
 
-    private async stream(res: http.ServerResponse, events: ReturnType<typeof renderStream>): Promise<void> {
+    private async stream(res: http.ServerResponse, events: StreamEvent[]): Promise<void> {
         res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
         res.flushHeaders();
         let tokens = 0;
@@ -207,7 +208,9 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
         });
         req.on('error', reject);
         req.on('end', () => {
-            if (size > MAX_REQUEST_BYTES) return reject(new EngineHttpError(413, `Request body exceeds ${MAX_REQUEST_BYTES} bytes`, 'RequestTooLarge'));
+            if (size > MAX_REQUEST_BYTES) {
+                return reject(new EngineHttpError(413, `Request body exceeds ${MAX_REQUEST_BYTES} bytes`, 'RequestTooLarge'));
+            }
             try {
                 resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
             } catch {

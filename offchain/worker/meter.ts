@@ -160,5 +160,6 @@ function carriesOutput(choice: unknown): boolean {
     if (!isObject(choice)) return false;
     if (nonEmpty(choice.text)) return true;
     const delta = choice.delta;
-    return isObject(delta) && (nonEmpty(delta.content) || nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning) || nonEmpty(delta.tool_calls));
+    if (!isObject(delta)) return false;
+    return nonEmpty(delta.content) || nonEmpty(delta.reasoning_content) || nonEmpty(delta.reasoning) || nonEmpty(delta.tool_calls);
 }

@@ -57,7 +57,9 @@ const number = (min: number, max: number): Check => (v, f) => {
 };
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v, f) => {
     if (!Number.isSafeInteger(v)) fail(f, 'must be an integer');
-    if ((v as number) < min || (v as number) > max) fail(f, max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`);
+    if ((v as number) < min || (v as number) > max) {
+        fail(f, max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`);
+    }
 };
 const seed: Check = (v, f) => {
     if (!Number.isSafeInteger(v)) fail(f, 'must be an integer');
@@ -100,11 +102,9 @@ const prompt: Check = (v, f) => {
     if (!Array.isArray(v) || v.length === 0 || !v.every((p) => typeof p === 'string')) fail(f, 'must be a string or a non-empty array of strings');
 };
 const tokens = integer(0);
-/** Checked against the served model separately, with a message naming both. */
-const model = string;
 
 const common: Record<string, Check> = {
-    model,
+    model: string, // and then compared with the served model
     frequency_penalty: penalty,
     presence_penalty: penalty,
     max_tokens: tokens,

@@ -60,7 +60,10 @@ describe('test engine: OpenAI API shapes, deterministic text and exact usage', (
     });
 
     it('gives the same text for the same prompt and seed, and another text for another seed', async () => {
-        const text = async (seed?: number) => (await postJson(engine, '/v1/chat/completions', chat('tell me a story', seed === undefined ? {} : { seed }))).json.choices[0].message.content;
+        const text = async (seed?: number) => {
+            const { json } = await postJson(engine, '/v1/chat/completions', chat('tell me a story', seed === undefined ? {} : { seed }));
+            return json.choices[0].message.content;
+        };
         const a = await text(7);
         expect(await text(7)).toBe(a);
         expect(a).toBe(answerWords('tell me a story', 7, 16).join(' '));
@@ -73,7 +76,8 @@ describe('test engine: OpenAI API shapes, deterministic text and exact usage', (
         const { json } = await postJson(engine, '/v1/completions', { model: 'test-model', prompt: 'Once upon a time', max_tokens: 4 });
         expect(json.id).toMatch(/^cmpl-/);
         expect(json.object).toBe('text_completion');
-        expect(json.choices).toEqual([{ index: 0, text: answerWords('Once upon a time', undefined, 4).join(' '), logprobs: null, finish_reason: 'length', stop_reason: null }]);
+        const text = answerWords('Once upon a time', undefined, 4).join(' ');
+        expect(json.choices).toEqual([{ index: 0, text, logprobs: null, finish_reason: 'length', stop_reason: null }]);
         expect(json.usage).toEqual(usage(4, 4));
         const arr = await postJson(engine, '/v1/completions', { prompt: ['a b', 'c'] });
         expect(arr.json.usage).toEqual(usage(3, 16));
@@ -160,7 +164,9 @@ describe('test engine: OpenAI API shapes, deterministic text and exact usage', (
         const { json } = await postJson(engine, '/v1/chat/completions', chat('weather?', { tools }));
         expect(json.choices[0].finish_reason).toBe('tool_calls');
         expect(json.choices[0].message.content).toBeNull();
-        expect(json.choices[0].message.tool_calls).toEqual([{ id: expect.stringMatching(/^chatcmpl-tool-/), type: 'function', function: { name: 'get_weather', arguments: '{}' } }]);
+        expect(json.choices[0].message.tool_calls).toEqual([
+            { id: expect.stringMatching(/^chatcmpl-tool-/), type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+        ]);
         expect(json.usage).toEqual(usage(1, TOOL_CALL_TOKENS));
         expect(TOOL_CALL_TOKENS).toBe(8);
 

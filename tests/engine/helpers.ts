@@ -1,7 +1,8 @@
 import { TestEngine } from '../../offchain/engine';
 
 export async function post(engine: TestEngine, path: string, body: unknown): Promise<{ status: number; headers: Headers; text: string }> {
-    const res = await fetch(engine.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await fetch(engine.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
     return { status: res.status, headers: res.headers, text: await res.text() };
 }
 

@@ -18,7 +18,8 @@ describe('test engine: the official openai package works against it unchanged', 
     });
 
     it('creates a chat completion', async () => {
-        const res = await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'hi there #cached=1' }], max_completion_tokens: 4, seed: 3 });
+        const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi there #cached=1' }];
+        const res = await client.chat.completions.create({ model: 'test-model', messages, max_completion_tokens: 4, seed: 3 });
         expect(res.choices[0].message.content).toBe(answerWords('hi there #cached=1', 3, 4).join(' '));
         expect(res.choices[0].finish_reason).toBe('length');
         expect(res.usage).toEqual({

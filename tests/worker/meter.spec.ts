@@ -60,7 +60,8 @@ describe('UsageMeter', () => {
     });
 
     it('decodes UTF-8 split inside a character', () => {
-        const body = Buffer.from(sse(delta({ content: 'héllo' }), delta({ content: '日本' }), { choices: [], usage: { prompt_tokens: 1, completion_tokens: 2 } }, '[DONE]'));
+        const usage = { choices: [], usage: { prompt_tokens: 1, completion_tokens: 2 } };
+        const body = Buffer.from(sse(delta({ content: 'héllo' }), delta({ content: '日本' }), usage, '[DONE]'));
         for (let i = 1; i < body.length; i++) {
             const m = meter(true, body.subarray(0, i), body.subarray(i));
             expect(m.chunksWithContent).toBe(2);
@@ -87,7 +88,8 @@ describe('UsageMeter', () => {
 
     it('counts a streamed tool call as output', async () => {
         const tools = [{ type: 'function', function: { name: 'f' } }];
-        const body = await raw(engine, '/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }], tools, stream: true, stream_options: { include_usage: true } });
+        const messages = [{ role: 'user', content: 'x' }];
+        const body = await raw(engine, '/v1/chat/completions', { messages, tools, stream: true, stream_options: { include_usage: true } });
         const m = meter(true, body);
         expect(m.chunksWithContent).toBe(2);
         expect(m.usage().completionTokens).toBe(8);

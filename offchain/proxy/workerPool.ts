@@ -1,0 +1,127 @@
+import type { ErrorCode, ModelInfo, ProtocolConnection, ProxyToWorker } from '../protocol';
+import type { WorkerAccount } from './accounts';
+
+/** Weight of the newest sample in the recent averages. */
+const EWMA_ALPHA = 0.2;
+const DEFAULT_DURATION_MS = 1000;
+/** A worker that failed every recent request looks this many times slower. */
+const FAILURE_WEIGHT = 4;
+
+/** The text before '@' of a full model name: what clients ask for. */
+export const baseModel = (model: string): string => model.split('@')[0];
+
+/** Recent behaviour of one worker connection (the seed's reputation, kept in RAM). */
+export class WorkerStats {
+    durationMs = DEFAULT_DURATION_MS;
+    /** Recent share of failed requests, 0..1. */
+    failure = 0;
+    ttftMs = 0;
+    requests = 0;
+    successes = 0;
+    readonly failures: Record<string, number> = {};
+
+    success(durationMs: number, ttftMs: number | null): void {
+        this.requests++;
+        this.successes++;
+        this.durationMs += EWMA_ALPHA * (durationMs - this.durationMs);
+        this.failure += EWMA_ALPHA * (0 - this.failure);
+        if (ttftMs !== null) this.ttftMs += EWMA_ALPHA * (ttftMs - this.ttftMs);
+    }
+
+    failed(kind: string): void {
+        this.requests++;
+        this.failures[kind] = (this.failures[kind] ?? 0) + 1;
+        this.failure += EWMA_ALPHA * (1 - this.failure);
+    }
+}
+
+/** One worker connection past its handshake. */
+export class WorkerConn {
+    running = 0;
+    readonly stats = new WorkerStats();
+
+    constructor(
+        readonly id: number,
+        readonly conn: ProtocolConnection<'worker→proxy', ProxyToWorker>,
+        readonly account: WorkerAccount,
+        readonly model: string,
+        public coefficient: number,
+        readonly maxActive: number,
+        public enabled: boolean,
+    ) {}
+
+    get base(): string {
+        return baseModel(this.model);
+    }
+
+    /** Expected time until a new request would finish here, penalised by recent failures and slow first tokens. */
+    score(): number {
+        return (this.running + 1) * this.stats.durationMs * (1 + FAILURE_WEIGHT * this.stats.failure) + this.stats.ttftMs;
+    }
+}
+
+export type Selection = { worker: WorkerConn } | { error: ErrorCode; message: string };
+
+/** The connected workers by model, and the choice of one for a request (spec "Worker selection"). */
+export class WorkerPool {
+    private readonly conns = new Map<number, WorkerConn>();
+    /** Base models any worker ever served in this run: unknown_model is for the others. */
+    private readonly served = new Set<string>();
+
+    add(w: WorkerConn): void {
+        this.conns.set(w.id, w);
+        this.served.add(w.base);
+    }
+
+    remove(w: WorkerConn): void {
+        this.conns.delete(w.id);
+    }
+
+    get size(): number {
+        return this.conns.size;
+    }
+
+    list(): WorkerConn[] {
+        return [...this.conns.values()];
+    }
+
+    /** The lowest score among the eligible workers not in `exclude`, ties broken at random. */
+    select(model: string, maxCoefficient: number, exclude: ReadonlySet<number>): Selection {
+        const same = this.list().filter((w) => w.base === model && !exclude.has(w.id));
+        if (same.length === 0) {
+            if (!this.served.has(model)) return { error: 'unknown_model', message: `no worker serves model ${model}` };
+            return { error: 'no_workers', message: `no ${exclude.size > 0 ? 'other ' : ''}worker of model ${model} is connected` };
+        }
+        const ready = same.filter((w) => w.enabled && w.coefficient <= maxCoefficient);
+        if (ready.length === 0) {
+            const enabled = same.filter((w) => w.enabled);
+            if (enabled.length === 0) return { error: 'no_workers', message: `no worker of model ${model} is ready` };
+            const cheapest = Math.min(...enabled.map((w) => w.coefficient));
+            return { error: 'no_workers', message: `workers of model ${model} need coefficient ${cheapest} or more, the request allows ${maxCoefficient}` };
+        }
+        const free = ready.filter((w) => w.running < w.maxActive);
+        if (free.length === 0) return { error: 'busy', message: `every worker of model ${model} is at its concurrency limit` };
+        let best = Infinity;
+        let ties: WorkerConn[] = [];
+        for (const w of free) {
+            const s = w.score();
+            if (s < best - 1e-9) {
+                best = s;
+                ties = [w];
+            } else if (Math.abs(s - best) <= 1e-9) ties.push(w);
+        }
+        return { worker: ties[Math.floor(Math.random() * ties.length)] };
+    }
+
+    /** `models.list`: the enabled workers per base model. */
+    models(): ModelInfo[] {
+        const byName = new Map<string, ModelInfo>();
+        for (const w of this.list()) {
+            if (!w.enabled) continue;
+            const m = byName.get(w.base) ?? { name: w.base, workers: [] };
+            m.workers.push({ coefficient: w.coefficient, activeRequests: w.running, maxActiveRequests: w.maxActive });
+            byName.set(w.base, m);
+        }
+        return [...byName.values()];
+    }
+}

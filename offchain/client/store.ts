@@ -1,0 +1,96 @@
+import type { Receipt } from '../protocol';
+import { openDatabase, type Db } from '../runtime';
+
+/** Append-only (runtime's openDatabase): never edit a migration that has shipped. */
+const MIGRATIONS = [
+    `CREATE TABLE receipts (
+        request_id TEXT PRIMARY KEY,
+        proxy_contract TEXT NOT NULL,
+        client_contract TEXT NOT NULL,
+        path TEXT NOT NULL,
+        model TEXT NOT NULL,
+        tokens_total INTEGER NOT NULL,
+        cost TEXT NOT NULL,
+        client_total TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        receipt TEXT NOT NULL
+    );
+    CREATE INDEX receipts_by_contract ON receipts (client_contract, at);
+    CREATE TABLE charges (
+        client_contract TEXT PRIMARY KEY,
+        tokens TEXT NOT NULL,
+        boc TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+    );`,
+];
+
+export interface StoredReceipt {
+    requestId: string;
+    path: string;
+    model: string;
+    receipt: Receipt;
+}
+
+export interface StoredCharge {
+    tokens: bigint;
+    /** The signed envelope as the proxy sent it (BoC, base64). */
+    boc: string;
+}
+
+/** The client's SQLite database: verified receipts and the best signed charge per client contract (plus the outbox's tables). */
+export class ClientStore {
+    readonly db: Db;
+
+    constructor(file: string) {
+        this.db = openDatabase(file, MIGRATIONS);
+    }
+
+    addReceipt(r: StoredReceipt): void {
+        this.db
+            .prepare(
+                `INSERT OR REPLACE INTO receipts (request_id, proxy_contract, client_contract, path, model, tokens_total, cost, client_total, at, receipt)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+                r.requestId,
+                r.receipt.proxyContract,
+                r.receipt.clientContract,
+                r.path,
+                r.model,
+                r.receipt.tokens.total,
+                r.receipt.cost,
+                r.receipt.clientTotal,
+                r.receipt.at,
+                JSON.stringify(r.receipt),
+            );
+    }
+
+    /** Newest first. */
+    receipts(filter: { requestId?: string; limit?: number } = {}): StoredReceipt[] {
+        const rows = (
+            filter.requestId !== undefined
+                ? this.db.prepare('SELECT * FROM receipts WHERE request_id = ?').all(filter.requestId)
+                : this.db.prepare('SELECT * FROM receipts ORDER BY rowid DESC LIMIT ?').all(filter.limit ?? 100)
+        ) as { request_id: string; path: string; model: string; receipt: string }[];
+        return rows.map((r) => ({ requestId: r.request_id, path: r.path, model: r.model, receipt: JSON.parse(r.receipt) as Receipt }));
+    }
+
+    bestCharge(clientContract: string): StoredCharge | undefined {
+        const row = this.db.prepare('SELECT tokens, boc FROM charges WHERE client_contract = ?').get(clientContract) as { tokens: string; boc: string } | undefined;
+        return row && { tokens: BigInt(row.tokens), boc: row.boc };
+    }
+
+    /** Keeps `charge` only if it counts more tokens than the one stored (compared as bigints: counts exceed 2^53). */
+    offerCharge(clientContract: string, charge: StoredCharge): boolean {
+        const best = this.bestCharge(clientContract);
+        if (best && best.tokens >= charge.tokens) return false;
+        this.db
+            .prepare('INSERT OR REPLACE INTO charges (client_contract, tokens, boc, received_at) VALUES (?, ?, ?, ?)')
+            .run(clientContract, charge.tokens.toString(), charge.boc, Date.now());
+        return true;
+    }
+
+    close(): void {
+        this.db.close();
+    }
+}

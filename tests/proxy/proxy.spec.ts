@@ -1,0 +1,428 @@
+import { Address, toNano } from '@ton/core';
+import Database from 'better-sqlite3';
+import { createHash } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ChainClient, cocoonWalletAdapter, devnetSeed, keyFromSeedHex, readClientContract, readProxyContract, readWorkerContract, requestFaucet } from '../../offchain/chain';
+import { Devnet } from '../../offchain/devnet';
+import { deployLocalRoot, type DeployedRoot } from '../../offchain/localnet';
+import { adjustUsage, bodyHash, OUR_VERSIONS, pricesOf, verifyReceipt, type ClientAnswerEnd, type ClientAnswerError, type ClientLedger } from '../../offchain/protocol';
+import { ProxyService, type ProxyConfig } from '../../offchain/proxy';
+import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
+import { clientAddress, workerAddress, workerStateInit, clientStateInit } from '../../wrappers/addresses';
+import { clientMessages } from '../../wrappers/client';
+import { delHashBody } from '../../wrappers/root';
+import { validateEnvelope } from '../../wrappers/signing';
+import { workerMessages } from '../../wrappers/worker';
+import { Cell } from '@ton/core';
+import { expectDelivered, fundedSender } from '../chain/cocoonFixture';
+import { startTestDevnet } from '../devnet/helpers';
+import { connectWorker, dialClient, dialWorker, serve, type ClientPeer, type WorkerPeer } from './peers';
+
+const MODEL = 'test-model@v1:abc';
+const FAKE_HASH = BigInt('0x' + FAKE_IMAGE_HASH);
+const SECRET = 'the client secret';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const v = await f();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+    }
+}
+
+describe('ProxyService on the devnet', () => {
+    let devnet: Devnet;
+    let chain: ChainClient;
+    let root: DeployedRoot;
+    let dir: string;
+    let config: ProxyConfig;
+    let proxy: ProxyService;
+    const key = keyFromSeedHex(devnetSeed('proxy-spec').toString('hex'));
+    let workerOwner: Awaited<ReturnType<typeof fundedSender>>;
+    let clientOwner: Awaited<ReturnType<typeof fundedSender>>;
+    let clientContract: Address;
+    let workerContract: Address;
+    const workers: WorkerPeer[] = [];
+    const clients: ClientPeer[] = [];
+    const prices = () => pricesOf(root.params);
+    const logs: string[] = [];
+    const deps = () => ({ chain, logSink: (line: string) => logs.push(line) });
+
+    beforeAll(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'cocoon-proxy-'));
+        ({ devnet, chain } = await startTestDevnet());
+        root = await deployLocalRoot(chain, devnet.endpoint, { proxyHashes: [FAKE_HASH], workerHashes: [FAKE_HASH], models: [MODEL] });
+        const owner = await fundedSender(chain, devnet.endpoint, 'proxy-spec-owner', toNano('1'));
+        const wallet = await cocoonWalletAdapter(key, owner.address);
+        await requestFaucet(devnet.endpoint, wallet.address, toNano('50'));
+        [workerOwner, clientOwner] = await Promise.all([
+            fundedSender(chain, devnet.endpoint, 'proxy-spec-worker'),
+            fundedSender(chain, devnet.endpoint, 'proxy-spec-client'),
+        ]);
+        config = {
+            root: root.address.toString(),
+            chain: { endpoints: [{ url: devnet.endpoint }], pollMs: 100 },
+            wallet: { seed: devnetSeed('proxy-spec').toString('hex'), owner: owner.address.toString() },
+            listen: { workers: { port: 0 }, clients: { port: 0 } },
+            ops: { port: 0 },
+            adminToken: 'admin-token-for-the-proxy-spec',
+            database: join(dir, 'proxy.sqlite'),
+            tdx: { provider: 'fake', peerProvider: 'fake' },
+            thresholds: { chargeTon: 1000, payoutTon: 1000 },
+            commitMs: 200,
+            saveStateSeconds: 1,
+            rootRefreshSeconds: 0.5,
+        };
+        proxy = await ProxyService.start(config, deps());
+        const member = { proxyAddress: proxy.contractAddress, proxyPublicKey: key.publicKey, params: root.params };
+        clientContract = clientAddress({ owner: clientOwner.address, ...member });
+        workerContract = workerAddress({ owner: workerOwner.address, ...member });
+        // the worker contract exists before any payout (a worker deploys it itself)
+        expectDelivered(
+            await workerOwner.sender.send({
+                to: workerContract,
+                value: toNano('0.3'),
+                init: workerStateInit({ owner: workerOwner.address, ...member }),
+                body: workerMessages.register(1n, workerOwner.address),
+            }),
+        );
+    }, 60_000);
+
+    afterAll(async () => {
+        for (const p of [...workers, ...clients]) p.close();
+        await proxy?.stop();
+        await devnet?.stop();
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('deploys its contract with the root\'s min stake and is healthy once its first save-state is on-chain', async () => {
+        const state = await readProxyContract(chain, proxy.contractAddress);
+        expect(state).toMatchObject({ state: 0, stake: root.params.minProxyStake, balance: 0n, stakeCovered: true });
+        const health = await fetch(`http://127.0.0.1:${proxy.ports.ops}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toEqual({ ok: true, deployed: true, firstSaveStateConfirmed: true, refusal: null });
+        expect(proxy.status()).toMatchObject({ state: 'serving', contract: proxy.contractAddress.toRawString() });
+        expect(proxy.status().confirmedSeqno).toBeGreaterThan(0);
+    });
+
+    it('admits a worker through hello, compare and state', async () => {
+        const w = await dialWorker(proxy.ports.workers, workerOwner.address, MODEL);
+        workers.push(w);
+        w.send({ type: 'worker.hello', protocol: OUR_VERSIONS, owner: workerOwner.address.toRawString(), model: MODEL, coefficient: 1500, maxActiveRequests: 2 });
+        const welcome = await w.waitType('proxy.welcome');
+        expect(welcome.workerContract).toBe(workerContract.toRawString());
+        expect(welcome.proxy).toEqual({
+            publicKey: key.publicKey.toString('hex'),
+            owner: Address.parse(config.wallet.owner).toRawString(),
+            contract: proxy.contractAddress.toRawString(),
+            root: root.address.toRawString(),
+            rootVersion: 3,
+            paramsVersion: root.params.paramsVersion,
+        });
+        w.send({ type: 'worker.compare', tokensMax: '0', committedDb: '0', committedChain: '0' });
+        const compared = await w.waitType('proxy.compared');
+        expect(compared).toEqual({
+            type: 'proxy.compared',
+            ok: true,
+            ledger: { tokensMax: '0', committedDb: '0', committedChain: '0', paidOnChain: '0', signedPayout: null },
+        });
+        w.send({ type: 'worker.state', enabled: true, coefficient: 1500 });
+        await until('the worker in status', () => proxy.status().workers.length === 1);
+        expect(proxy.status().workers[0]).toMatchObject({ contract: workerContract.toRawString(), model: MODEL, coefficient: 1500, enabled: true, maxActiveRequests: 2 });
+    });
+
+    it('refuses a worker whose model is not in the root, naming the model', async () => {
+        const w = await dialWorker(proxy.ports.workers, workerOwner.address, 'other-model@v1:abc');
+        w.send({ type: 'worker.hello', protocol: OUR_VERSIONS, owner: workerOwner.address.toRawString(), model: 'other-model@v1:abc', coefficient: 1000, maxActiveRequests: 1 });
+        const error = await w.waitType('error');
+        expect(error).toEqual({
+            type: 'error',
+            code: 'not_allowed',
+            message: "model other-model@v1:abc is not allowed by the root (its SHA-256 is not in the root's model hashes)",
+        });
+        await w.waitClosed();
+    });
+
+    it('closes a connection whose message fails its schema with bad_message and keeps serving the others', async () => {
+        const w = await connectWorker(proxy.ports.workers, workerOwner.address, MODEL);
+        (w.conn.ws as unknown as { send(s: string): void }).send(JSON.stringify({ type: 'worker.state', enabled: 'yes', coefficient: 1000 }));
+        const error = await w.waitType('error');
+        expect(error.code).toBe('bad_message');
+        expect(error.message).toBe('worker.state: /enabled must be boolean');
+        await w.waitClosed();
+        await until('the bad worker removed', () => proxy.status().workers.length === 1);
+        expect(workers[0].closed).toBeNull();
+    });
+
+    it('authorizes a new client by its on-chain registration (long auth)', async () => {
+        const c = await dialClient(proxy.ports.clients);
+        clients.push(c);
+        c.send({ type: 'client.hello', protocol: OUR_VERSIONS, owner: clientOwner.address.toRawString() });
+        const welcome = await c.waitType('proxy.welcome');
+        expect(welcome.clientContract).toBe(clientContract.toRawString());
+        expect(welcome.auth.kind).toBe('long');
+        const nonce = BigInt(welcome.auth.nonce);
+        const secretHash = BigInt('0x' + createHash('sha256').update(SECRET).digest('hex'));
+        const member = { owner: clientOwner.address, proxyAddress: proxy.contractAddress, proxyPublicKey: key.publicKey, params: root.params };
+        const [deployed, registered] = await clientOwner.sender.sendMany([
+            {
+                to: clientContract,
+                value: toNano('5.3'),
+                init: clientStateInit(member),
+                body: clientMessages.changeSecretHashAndTopUp(2n, toNano('5'), secretHash, clientOwner.address),
+            },
+            { to: clientContract, value: toNano('0.2'), body: clientMessages.register(3n, nonce, clientOwner.address) },
+        ]);
+        expectDelivered(deployed);
+        expectDelivered(registered);
+        c.send({ type: 'client.auth', kind: 'long' });
+        const authorized = await c.waitType('proxy.authorized');
+        // min(paid 5000, charged 0 + stake 1000) tokens at 0.001 TON
+        expect(authorized.ledger).toEqual({
+            tokensMax: '0',
+            committedDb: '0',
+            committedChain: '0',
+            chargedOnChain: '0',
+            reserved: '0',
+            available: '1000',
+            signedCharge: null,
+        });
+    });
+
+    it('authorizes a known client by its secret (short auth) and refuses a wrong one', async () => {
+        const c = await dialClient(proxy.ports.clients);
+        clients.push(c);
+        c.send({ type: 'client.hello', protocol: OUR_VERSIONS, owner: clientOwner.address.toRawString() });
+        const welcome = await c.waitType('proxy.welcome');
+        expect(welcome.auth).toMatchObject({ kind: 'short', secretHash: createHash('sha256').update(SECRET).digest('hex') });
+        c.send({ type: 'client.auth', kind: 'short', secret: SECRET });
+        expect((await c.waitType('proxy.authorized')).ledger.available).toBe('1000');
+
+        const wrong = await dialClient(proxy.ports.clients);
+        wrong.send({ type: 'client.hello', protocol: OUR_VERSIONS, owner: clientOwner.address.toRawString() });
+        await wrong.waitType('proxy.welcome');
+        wrong.send({ type: 'client.auth', kind: 'short', secret: 'not it' });
+        expect(await wrong.waitType('error')).toEqual({ type: 'error', code: 'auth_failed', message: "the secret does not match the client contract's secret hash" });
+    });
+
+    const body = JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }] });
+    const usage = { promptTokens: 10, cachedTokens: 2, completionTokens: 20, reasoningTokens: 5 };
+    const query = (requestId: string, over: object = {}) => ({
+        type: 'client.query' as const,
+        requestId,
+        model: 'test-model',
+        path: '/v1/chat/completions' as const,
+        body,
+        maxCoefficient: 2000,
+        maxTokens: 100,
+        timeoutMs: 10_000,
+        ...over,
+    });
+    let accounted = 0;
+
+    it('routes a request to the worker and answers with exact tokens and a receipt that verifies', async () => {
+        const seen = serve(workers[0], (q) => [
+            { type: 'answer.head', requestId: q.requestId, status: 200, headers: { 'content-type': 'text/event-stream' } },
+            { type: 'answer.part', requestId: q.requestId, data: 'hello ' },
+            { type: 'answer.part', requestId: q.requestId, data: 'world' },
+            { type: 'answer.end', requestId: q.requestId, usage },
+        ]);
+        const c = clients[1];
+        c.send(query('req-1'));
+        const end = await c.waitFor<ClientAnswerEnd>((m) => m.type === 'answer.end' && m.requestId === 'req-1');
+        expect(seen).toHaveLength(1);
+        expect(seen[0]).toMatchObject({ path: '/v1/chat/completions', body, coefficient: 1500, maxTokens: 100 });
+        expect(seen[0].timeoutMs).toBeLessThanOrEqual(9500);
+        // coefficient 1.5: prompt (10 − 2) → 12, cached 2 → 3, completion (20 − 5) → 22, reasoning 5 → 7
+        expect(end.tokens).toEqual({ prompt: 12, cached: 3, completion: 22, reasoning: 7, total: 44 });
+        expect(end.tokens).toEqual(adjustUsage(usage, 1500, prices()));
+        expect(end.usage).toEqual(usage);
+        expect(end.receipt).toMatchObject({ clientTotal: '44', cost: (44n * prices().pricePerToken).toString(), workerContract: workerContract.toRawString(), coefficient: 1500 });
+        verifyReceipt(end.receipt, {
+            publicKey: key.publicKey,
+            requestId: 'req-1',
+            proxyContract: proxy.contractAddress.toRawString(),
+            clientContract: clientContract.toRawString(),
+            requestHash: bodyHash(body),
+            responseHash: bodyHash('hello world'),
+            tokens: end.tokens,
+        });
+        const parts = c.received.filter((m) => m.type === 'answer.part' && m.requestId === 'req-1').map((m) => (m as { data: string }).data);
+        expect(parts).toEqual(['hello ', 'world']);
+        const payment = await c.waitFor<{ type: 'proxy.payment'; ledger: ClientLedger }>((m) => m.type === 'proxy.payment' && m.ledger.tokensMax === '44');
+        expect(payment.ledger).toMatchObject({ tokensMax: '44', reserved: '0', available: '956' });
+        await workers[0].waitFor((m) => m.type === 'proxy.payment' && m.ledger.tokensMax === '44');
+        accounted = 44;
+    });
+
+    it('answers 402 insufficient_credit when the reservation exceeds the credit', async () => {
+        const c = clients[1];
+        c.send(query('req-big', { maxTokens: 5000 }));
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-big');
+        const reservation = (5000 + Buffer.byteLength(body)) * 2;
+        expect(error).toEqual({
+            type: 'answer.error',
+            requestId: 'req-big',
+            code: 'insufficient_credit',
+            status: 402,
+            started: false,
+            message: `the request needs ${reservation} tokens reserved, 956 are available`,
+        });
+    });
+
+    it('answers 404 for a model no worker serves', async () => {
+        const c = clients[1];
+        c.send(query('req-unknown', { model: 'nobody-serves-this' }));
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-unknown');
+        expect(error).toMatchObject({ code: 'unknown_model', status: 404, started: false, message: 'no worker serves model nobody-serves-this' });
+    });
+
+    it('retries on another worker when the first fails before its first byte', async () => {
+        const second = await connectWorker(proxy.ports.workers, workerOwner.address, MODEL, 1500);
+        workers.push(second);
+        await until('two workers', () => proxy.status().workers.length === 2);
+        let failed = false;
+        const answer = (w: WorkerPeer) =>
+            serve(w, (q) => {
+                if (!failed) {
+                    failed = true;
+                    return [{ type: 'answer.error', requestId: q.requestId, code: 'engine_error', message: 'engine down', status: 502, started: false }];
+                }
+                return [
+                    { type: 'answer.head', requestId: q.requestId, status: 200, headers: {} },
+                    { type: 'answer.part', requestId: q.requestId, data: 'ok' },
+                    { type: 'answer.end', requestId: q.requestId, usage: { promptTokens: 4, cachedTokens: 0, completionTokens: 2, reasoningTokens: 0 } },
+                ];
+            });
+        const seen = [answer(workers[0]), answer(second)];
+        const c = clients[1];
+        c.send(query('req-retry'));
+        const end = await c.waitFor<ClientAnswerEnd>((m) => m.type === 'answer.end' && m.requestId === 'req-retry');
+        expect(seen.map((s) => s.length)).toEqual([1, 1]);
+        expect(end.tokens).toEqual({ prompt: 6, cached: 0, completion: 3, reasoning: 0, total: 9 });
+        expect(end.receipt.clientTotal).toBe('53');
+        expect(c.received.filter((m) => m.type === 'answer.error' && m.requestId === 'req-retry')).toEqual([]);
+        accounted += 9;
+    });
+
+    it('times out a request: cancel to the worker, 504 to the client, nothing accounted', async () => {
+        const cancelled: string[] = [];
+        for (const w of workers) {
+            serve(w, () => 'ignore');
+            const previous = w.hook!;
+            w.hook = (m) => (m.type === 'cancel' ? cancelled.push(m.requestId) : previous(m));
+        }
+        const c = clients[1];
+        c.send(query('req-slow', { timeoutMs: 300 }));
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-slow');
+        expect(error).toEqual({ type: 'answer.error', requestId: 'req-slow', code: 'timeout', status: 504, started: false, message: 'no complete answer within 300 ms' });
+        await until('the cancel', () => cancelled.length === 1);
+        expect(proxy.status().clients[0]).toMatchObject({ tokensMax: String(accounted), reserved: '0' });
+        const metrics = await (await fetch(`http://127.0.0.1:${proxy.ports.ops}/metrics`)).text();
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="ok"} 2');
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="insufficient_credit"} 1');
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="unknown_model"} 1');
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="timeout"} 1');
+        expect(metrics).toContain(`cocoon_proxy_tokens_accounted_total ${accounted}`);
+        expect(metrics).toContain('cocoon_proxy_workers_connected 2');
+    });
+
+    let chargeBefore: string;
+
+    it('keeps counters and signed payments across a restart on the same database', async () => {
+        await until('tokens committed on-chain', () => proxy.status().clients.find((x) => x.committedChain === String(accounted)));
+        const c = clients[1];
+        c.send({ type: 'payment.status' });
+        const before = await c.waitFor<{ type: 'proxy.payment'; ledger: ClientLedger }>((m) => m.type === 'proxy.payment' && m.ledger.committedChain === String(accounted));
+        expect(before.ledger.signedCharge).not.toBeNull();
+        chargeBefore = before.ledger.signedCharge!;
+        const { payload } = validateEnvelope(Cell.fromBase64(chargeBefore), { publicKey: key.publicKey, kinds: ['charge'], address: clientContract });
+        expect(payload.newTokens).toBe(BigInt(accounted));
+
+        for (const p of [...workers, ...clients]) p.close();
+        workers.length = 0;
+        clients.length = 0;
+        await proxy.stop();
+        proxy = await ProxyService.start(config, deps());
+        const status = proxy.status();
+        expect(status.state).toBe('serving');
+        expect(status.clients).toEqual([
+            expect.objectContaining({ contract: clientContract.toRawString(), tokensMax: String(accounted), committedDb: String(accounted), committedChain: String(accounted) }),
+        ]);
+        expect(status.workerAccounts).toEqual([
+            expect.objectContaining({ contract: workerContract.toRawString(), tokensMax: String(accounted), committedChain: String(accounted), paidOnChain: '0' }),
+        ]);
+        const again = await dialClient(proxy.ports.clients);
+        clients.push(again);
+        again.send({ type: 'client.hello', protocol: OUR_VERSIONS, owner: clientOwner.address.toRawString() });
+        await again.waitType('proxy.welcome');
+        again.send({ type: 'client.auth', kind: 'short', secret: SECRET });
+        const authorized = await again.waitType('proxy.authorized');
+        expect(authorized.ledger).toMatchObject({ tokensMax: String(accounted), committedChain: String(accounted), signedCharge: chargeBefore });
+    });
+
+    it('settle() charges the client and pays the worker on-chain exactly', async () => {
+        const report = await proxy.settle();
+        expect(report.charges).toEqual([
+            expect.objectContaining({ kind: 'charge', contract: clientContract.toRawString(), tokens: String(accounted), outcome: 'delivered' }),
+        ]);
+        expect(report.payouts).toEqual([
+            expect.objectContaining({ kind: 'payout', contract: workerContract.toRawString(), tokens: String(accounted), outcome: 'delivered' }),
+        ]);
+        expect(report.charges[0].tx).toMatch(/^[0-9a-f]{64}$/);
+        const p = prices();
+        const t = BigInt(accounted);
+        const client = await readClientContract(chain, clientContract);
+        expect(client).toMatchObject({ tokensUsed: t, balance: toNano('5') - t * p.pricePerToken });
+        expect((await readWorkerContract(chain, workerContract)).tokens).toBe(t);
+        const earnings = await until('the proxy\'s share', async () => {
+            const s = await readProxyContract(chain, proxy.contractAddress);
+            return s.balance > 0n && s.balance;
+        });
+        expect(earnings).toBe(t * (p.pricePerToken - p.workerFeePerToken));
+        await until('the watcher saw the payout', () => proxy.status().workerAccounts[0].paidOnChain === String(accounted));
+        expect(proxy.status().clients[0]).toMatchObject({ chargedOnChain: String(accounted) });
+    });
+
+    it('rejects POST /admin/settle without the admin token, and logs neither seed nor token', async () => {
+        const r = await fetch(`http://127.0.0.1:${proxy.ports.ops}/admin/settle`, { method: 'POST' });
+        expect(r.status).toBe(401);
+        const wrong = await fetch(`http://127.0.0.1:${proxy.ports.ops}/admin/settle`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+        expect(wrong.status).toBe(401);
+        const text = logs.join('\n');
+        expect(text).not.toContain(config.wallet.seed);
+        expect(text).not.toContain(config.adminToken);
+        expect(logs.some((l) => l.includes('"msg":"request finished"') && l.includes('"requestId":"req-1"') && l.includes('"tokens":44'))).toBe(true);
+    });
+
+    it('refuses a worker whose image hash the root no longer lists, at TLS', async () => {
+        expectDelivered(await root.sender.send({ to: root.address, value: toNano('0.1'), body: delHashBody('worker', FAKE_HASH) }));
+        await sleep(600); // the proxy re-reads the root after rootRefreshSeconds
+        await expect(dialWorker(proxy.ports.workers, workerOwner.address, MODEL)).rejects.toThrow();
+    });
+
+    it('detects a copy of its database used by a second instance: one refuses with rollback_detected, neither crashes', async () => {
+        const copy = join(dir, 'copy.sqlite');
+        const source = new Database(config.database, { readonly: true });
+        await source.backup(copy);
+        source.close();
+        const second = await ProxyService.start({ ...config, database: copy }, deps());
+        try {
+            const refusing = await until('a refusal', () => [proxy, second].find((p) => p.status().state === 'refusing'));
+            expect(refusing.status().refusal).toMatchObject({ code: 'rollback_detected', reason: expect.stringMatching(/^rollback detected: save-state record seqno \d+/) });
+            const c = await dialClient(refusing.ports.clients);
+            const error = await c.waitType('error');
+            expect(error.code).toBe('rollback_detected');
+            const health = await fetch(`http://127.0.0.1:${refusing.ports.ops}/healthz`);
+            expect(health.status).toBe(503);
+            expect(proxy.status().contract).toBe(second.status().contract);
+        } finally {
+            await second.stop();
+        }
+    });
+});

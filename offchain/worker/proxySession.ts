@@ -108,6 +108,11 @@ export class ProxySession {
         await this.reconnector.stop();
     }
 
+    /** Drops the current connection (if any); the reconnector dials again and the handshake runs anew. */
+    reconnect(): void {
+        this.conn?.close(1000, 'reconnecting');
+    }
+
     /** Tells the proxy our current state (enabled, coefficient) if it changed since the last time. */
     sendState(): void {
         if (!this.conn || !this.ready) return;

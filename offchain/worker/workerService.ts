@@ -2,9 +2,9 @@ import { Address, toNano } from '@ton/core';
 import { ChainClient } from '../chain/client';
 import { Outbox } from '../chain/outbox';
 import type { WalletAdapter } from '../chain/walletAdapter';
-import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain/cocoon';
+import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader, type RootChange } from '../chain/cocoon';
 import { randomU64, rootPolicy, workerClaims, type ProxyInfo, type ProxyQuery, type WorkerToProxy } from '../protocol';
-import { createQuoteProvider, generateIdentity, PeerVerifier, type IdentityRotator, type RatlsIdentity } from '../ratls';
+import { createQuoteProvider, generateIdentity, IdentityRotator, PeerVerifier, type RatlsIdentity } from '../ratls';
 import {
     createLogger,
     createMetrics,
@@ -37,7 +37,7 @@ const FIRST_HEALTH_TIMEOUT_MS = 5000;
 export interface WorkerDeps {
     /** Receives every JSON log line (default: stderr). */
     logSink?: (line: string) => void;
-    /** The worker's RA-TLS identity (default: a fresh one from `tdx.provider` with the worker claims). */
+    /** The worker's RA-TLS identity (default: one from `tdx.provider` with the worker claims, renewed hourly). */
     identity?: RatlsIdentity | IdentityRotator;
     chain?: ChainClient;
 }
@@ -75,6 +75,8 @@ export class WorkerService {
     private engineHealthy = false;
     private readonly readyWaiters: (() => void)[] = [];
     private ops: OpsServer | null = null;
+    private readonly stoppers: (() => void)[] = [];
+    private readonly verifier: PeerVerifier;
     private readonly m: {
         requests: ReturnType<Metrics['counter']>;
         active: ReturnType<Metrics['gauge']>;
@@ -104,6 +106,7 @@ export class WorkerService {
             proxies: metrics.gauge('proxies_ready', 'Proxy sessions past their handshake'),
             engine: metrics.gauge('engine_healthy', '1 when the engine answers its health check'),
         };
+        this.verifier = new PeerVerifier({ policy: rootPolicy('proxy', registry, config.tdx.peerProvider) });
     }
 
     /** Validates `config` (secrets from the environment), opens the database and outbox, and connects to the proxies. */
@@ -118,7 +121,10 @@ export class WorkerService {
             log.warn('the root does not list our model: proxies will refuse us', { model: config.model });
         }
         const claims = workerClaims({ owner: wallet.address, model: config.model });
-        const identity = deps.identity ?? (await generateIdentity({ provider: createQuoteProvider(config.tdx.provider), extra: claims }));
+        const provider = createQuoteProvider(config.tdx.provider);
+        const identity =
+            deps.identity ??
+            (await IdentityRotator.start({ generate: () => generateIdentity({ provider, extra: claims }), log: (line) => log.info(line) }));
         const db = openDatabase(config.database, PAYMENT_MIGRATIONS);
         const payments = new PaymentState(db);
         const outbox = new Outbox({ db, chain, wallet, log: (line) => log.info(line) });
@@ -135,7 +141,10 @@ export class WorkerService {
         const metrics = createMetrics('cocoon_worker');
         const service = new WorkerService(config, log, chain, wallet, registry, identity, db, payments, outbox, engine, payouts, metrics);
         try {
-            await service.begin(root.proxies.map((p) => p.descriptor));
+            await service.begin(
+                root.proxies.map((p) => p.descriptor),
+                !deps.identity,
+            );
         } catch (e) {
             await service.stop();
             throw e;
@@ -143,7 +152,8 @@ export class WorkerService {
         return service;
     }
 
-    private async begin(registered: string[]): Promise<void> {
+    private async begin(registered: string[], ownsIdentity: boolean): Promise<void> {
+        if (ownsIdentity) this.stoppers.push(() => (this.identity as IdentityRotator).stop());
         this.outbox.start();
         await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, FIRST_HEALTH_TIMEOUT_MS);
@@ -158,39 +168,60 @@ export class WorkerService {
                 resolve();
             });
         });
-        const verifier = new PeerVerifier({ policy: rootPolicy('proxy', this.registry, this.config.tdx.peerProvider) });
-        for (const endpoint of this.config.proxies ?? this.endpointsOf(registered)) {
-            const session = new ProxySession(endpoint, {
-                wallet: this.wallet.address,
-                model: this.config.model,
-                coefficient: this.config.coefficient,
-                maxActiveRequests: this.config.maxActiveRequests,
-                identity: this.identity,
-                verifier,
-                registry: this.registry,
-                payments: this.payments,
-                log: this.log,
-                enabled: () => this.engineHealthy && !this.stopping,
-                ensureWorkerContract: (wc, proxy, params) => this.ensureWorkerContract(wc, proxy, params),
-                ledgerAccepted: (pc) => this.considerPayout(pc),
-                acquire: () => this.acquire(),
-                release: () => this.release(),
-                run: (q, signal, send, log) => this.run(q, signal, send, log),
-                phaseChanged: () => {
-                    this.m.proxies.set(this.sessions.filter((s) => s.ready).length);
-                    this.checkReady();
-                },
-            });
-            this.sessions.push(session);
-            session.start();
-        }
-        if (this.sessions.length === 0) this.log.warn('no proxy to connect to: the root lists none and the config gives none');
+        for (const endpoint of this.config.proxies ?? this.endpointsOf(registered)) this.addSession(endpoint);
+        if (this.sessions.length === 0) this.log.warn('no proxy to connect to yet: the root lists none and the config gives none');
+        this.registry.onChange((c) => this.rootChanged(c));
+        this.registry.start((error) => this.log.warn('cannot read the root', { error }));
+        this.stoppers.push(() => this.registry.stop());
         this.ops = await startOpsServer({
             port: this.config.ops.port,
             host: this.config.ops.host,
             ops: { health: () => this.health(), status: () => this.status(), metrics: this.metrics.registry },
             log: this.log,
         });
+    }
+
+    /**
+     * Follows the root: a proxy registered later is dialled too (unless the config lists the proxies); new params
+     * mean new proxy and worker contracts, so every session handshakes again to derive them.
+     */
+    private rootChanged(c: RootChange): void {
+        if (c.paramsVersionChanged) {
+            this.log.info('root params changed: reconnecting to every proxy', { paramsVersion: c.current.paramsVersion });
+            for (const s of this.sessions) s.reconnect();
+        }
+        if (c.versionChanged && !this.config.proxies && !this.stopping) {
+            const known = new Set(this.sessions.map((s) => s.endpoint));
+            for (const endpoint of this.endpointsOf(c.current.proxies.map((p) => p.descriptor))) {
+                if (!known.has(endpoint)) this.addSession(endpoint);
+            }
+        }
+    }
+
+    private addSession(endpoint: string): void {
+        const session = new ProxySession(endpoint, {
+            wallet: this.wallet.address,
+            model: this.config.model,
+            coefficient: this.config.coefficient,
+            maxActiveRequests: this.config.maxActiveRequests,
+            identity: this.identity,
+            verifier: this.verifier,
+            registry: this.registry,
+            payments: this.payments,
+            log: this.log,
+            enabled: () => this.engineHealthy && !this.stopping,
+            ensureWorkerContract: (wc, proxy, params) => this.ensureWorkerContract(wc, proxy, params),
+            ledgerAccepted: (pc) => this.considerPayout(pc),
+            acquire: () => this.acquire(),
+            release: () => this.release(),
+            run: (q, signal, send, log) => this.run(q, signal, send, log),
+            phaseChanged: () => {
+                this.m.proxies.set(this.sessions.filter((s) => s.ready).length);
+                this.checkReady();
+            },
+        });
+        this.sessions.push(session);
+        session.start();
     }
 
     /** Worker endpoints of the registered proxies; a descriptor that does not parse is skipped with a warning. */
@@ -283,6 +314,7 @@ export class WorkerService {
         for (const s of this.sessions) s.sendState();
         await Promise.all(this.sessions.map((s) => s.stop()));
         this.engine.stop();
+        for (const stop of this.stoppers) stop();
         await this.ops?.close();
         await this.outbox.stop();
         this.db.close();

@@ -74,7 +74,9 @@ export async function runClientSession(d: ClientSessionDeps, ws: WebSocket, remo
         const answer = await conn.next('client.auth', LONG_AUTH_MS);
         if (answer.kind === 'short') {
             const given = BigInt('0x' + createHash('sha256').update(answer.secret, 'utf8').digest('hex'));
-            if (secretHash === 0n || given !== secretHash) throw new ProtocolError('auth_failed', 'the secret does not match the client contract\'s secret hash');
+            if (secretHash === 0n || given !== secretHash) {
+                throw new ProtocolError('auth_failed', "the secret does not match the client contract's secret hash");
+            }
         } else {
             try {
                 await d.watch.registration(contract, nonce, LONG_AUTH_MS);

@@ -119,6 +119,11 @@ export class ContractWatch {
         this.handled = t.lt;
     }
 
+    /** What derives this proxy's client and worker contracts, besides their owner. */
+    private member() {
+        return { proxyAddress: this.ctx.contract, proxyPublicKey: this.ctx.key.publicKey, params: this.ctx.params };
+    }
+
     /** The proxy's code ran and succeeded, or it ran no code at all (a notice without value): the sender's state stands. */
     private stands(t: WatchedTransaction<ProxyEvent>): boolean {
         return t.outcome.success || t.outcome.skipped !== null;
@@ -146,9 +151,8 @@ export class ContractWatch {
     }
 
     private onClientRequest(from: Address, r: ClientProxyRequest, t: WatchedTransaction<ProxyEvent>): void {
-        const expected = clientAddress({ owner: r.clientOwner, proxyAddress: this.ctx.contract, proxyPublicKey: this.ctx.key.publicKey, params: this.ctx.params });
-        if (!expected.equals(from)) {
-            this.ctx.log.warn('contract watcher: client request from a contract that is not the owner\'s client contract', { lt: t.lt, from: from.toRawString() });
+        if (!clientAddress({ owner: r.clientOwner, ...this.member() }).equals(from)) {
+            this.ctx.log.warn("contract watcher: client request from a contract that is not the owner's client contract", { lt: t.lt, from: from.toRawString() });
             return;
         }
         if (!this.stands(t)) return;
@@ -164,9 +168,8 @@ export class ContractWatch {
     }
 
     private onWorkerRequest(from: Address, r: WorkerProxyRequest, t: WatchedTransaction<ProxyEvent>): void {
-        const expected = workerAddress({ owner: r.workerOwner, proxyAddress: this.ctx.contract, proxyPublicKey: this.ctx.key.publicKey, params: this.ctx.params });
-        if (!expected.equals(from)) {
-            this.ctx.log.warn('contract watcher: worker request from a contract that is not the owner\'s worker contract', { lt: t.lt, from: from.toRawString() });
+        if (!workerAddress({ owner: r.workerOwner, ...this.member() }).equals(from)) {
+            this.ctx.log.warn("contract watcher: worker request from a contract that is not the owner's worker contract", { lt: t.lt, from: from.toRawString() });
             return;
         }
         if (!this.stands(t)) return;

@@ -221,7 +221,8 @@ export class Ledger {
         if (tokens === 0n || tokens <= onChain) return null;
         if (a.signed?.tokens !== tokens) {
             const kind = a.kind === 'client' ? 'charge' : 'payout';
-            const cell = signEnvelope({ kind, queryId: randomU64(), newTokens: tokens, expectedMyAddress: a.contract }, this.signer.secretKey, this.signer.excessesTo);
+            const payload = { kind, queryId: randomU64(), newTokens: tokens, expectedMyAddress: a.contract } as const;
+            const cell = signEnvelope(payload, this.signer.secretKey, this.signer.excessesTo);
             a.signed = { tokens, boc: cell.toBoc().toString('base64') };
             a.dirty = true;
         }
@@ -250,7 +251,13 @@ export class Ledger {
             const snapshot =
                 r.state === null
                     ? null
-                    : { state: r.state, balance: BigInt(r.balance!), stake: BigInt(r.stake!), tokensUsed: BigInt(r.tokens_used!), secretHash: BigInt('0x' + r.secret_hash!) };
+                    : {
+                          state: r.state,
+                          balance: BigInt(r.balance!),
+                          stake: BigInt(r.stake!),
+                          tokensUsed: BigInt(r.tokens_used!),
+                          secretHash: BigInt('0x' + r.secret_hash!),
+                      };
             this.clients.set(r.contract, {
                 kind: 'client',
                 key: r.contract,
@@ -285,7 +292,8 @@ export class Ledger {
         const s = a.snapshot;
         this.db
             .prepare(
-                `INSERT OR REPLACE INTO clients (contract, owner, tokens, committed_chain, state, balance, stake, tokens_used, secret_hash, signed_tokens, signed_boc)
+                `INSERT OR REPLACE INTO clients
+                 (contract, owner, tokens, committed_chain, state, balance, stake, tokens_used, secret_hash, signed_tokens, signed_boc)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(

@@ -11,7 +11,7 @@ import {
     type Listener,
 } from '../protocol';
 import { FakeQuoteProvider, generateIdentity, PeerVerifier, TsmQuoteProvider, type RatlsIdentity } from '../ratls';
-import { createLogger, type HealthReport, type Logger } from '../runtime';
+import { createLogger, type HealthReport } from '../runtime';
 import { proxyAddress, proxyStateInit } from '../../wrappers/addresses';
 import { proxyMessages } from '../../wrappers/proxy';
 import { availableTokens } from './accounts';
@@ -219,7 +219,7 @@ export class ProxyService {
             throw e;
         }
         service = new ProxyService(ctx, watch, commits, settlement, router, pool, peers, open, listeners, opsServer, started);
-        log.info('proxy serving', { workers: service.ports.workers, clients: service.ports.clients, ops: service.ports.ops, refusing: ctx.refusal?.code ?? null });
+        log.info('proxy serving', { ...service.ports, refusing: ctx.refusal?.code ?? null });
         return service;
     }
 
@@ -314,10 +314,6 @@ export class ProxyService {
         await this.opsServer.close();
         ctx.ledger.close();
         ctx.log.info('proxy stopped');
-    }
-
-    get log(): Logger {
-        return this.ctx.log;
     }
 }
 

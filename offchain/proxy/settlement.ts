@@ -121,9 +121,9 @@ export class Settlement {
         if (!m) return;
         const [, kind, key, tokensText] = m;
         if (this.inFlight.get(key) === r.id) this.inFlight.delete(key);
-        const fields = { contract: key, tokens: tokensText, outcome: r.outcome ?? r.state, walletTx: r.walletTx?.hash, tx: r.destination?.hash, reason: r.reason };
+        const fields = { contract: key, tokens: tokensText, outcome: r.outcome ?? r.state, walletTx: r.walletTx?.hash, tx: r.destination?.hash };
         if (r.outcome !== 'delivered') {
-            this.ctx.log.warn(`${kind} not delivered`, { ...fields, exitCode: r.destination?.exitCode });
+            this.ctx.log.warn(`${kind} not delivered`, { ...fields, exitCode: r.destination?.exitCode, reason: r.reason });
             return;
         }
         this.ctx.log.info(`${kind} settled on-chain`, fields);

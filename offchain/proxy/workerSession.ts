@@ -71,7 +71,8 @@ export async function runWorkerSession(d: WorkerSessionDeps, ws: WebSocket, peer
             throw new ProtocolError('rollback_detected', reason);
         }
         if (BigInt(compare.tokensMax) > c.tokensMax) {
-            ctx.log.warn('worker saw more accounted tokens than this proxy keeps (lost with a restart)', { worker: contract.toRawString(), worker_tokens: compare.tokensMax });
+            const fields = { worker: contract.toRawString(), workerTokensMax: compare.tokensMax, ours: c.tokensMax.toString() };
+            ctx.log.warn('worker saw more accounted tokens than this proxy keeps (lost with a restart)', fields);
         }
         conn.send({ type: 'proxy.compared', ok: true, ledger: workerPayment(ctx, account).ledger });
         const state = await conn.next('worker.state', HANDSHAKE_STEP_MS);

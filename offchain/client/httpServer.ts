@@ -26,6 +26,9 @@ const API_ROUTES: Record<string, 'GET' | 'POST'> = {
     '/v1/attestation': 'GET',
 };
 
+/** A trailing `data: [DONE]` event (with what follows it in the same part). */
+const DONE_EVENT = /(?<=^|\n)data: ?\[DONE\][\s\S]*$/;
+
 const ADMIN_ACTIONS = new Set(['/admin/charge', '/admin/topup', '/admin/withdraw', '/admin/refund']);
 
 interface ErrorBody {
@@ -54,8 +57,9 @@ const receiptHeader = (receipt: object) => Buffer.from(JSON.stringify(receipt)).
 
 /**
  * The OpenAI-compatible HTTP API over an InferenceClient. Streams pipe the proxy's SSE parts; the receipt of a
- * stream comes as a final SSE comment (`: cocoon-receipt <base64 JSON>`, which SSE clients ignore), that of a JSON
- * answer in `X-Cocoon-Receipt`. A stream that fails midway ends with `event: error` and `data: {"error":…}`.
+ * stream comes as a final SSE comment after `[DONE]` (`: cocoon-receipt <base64 JSON>`, which SSE clients ignore), that
+ * of a JSON answer in `X-Cocoon-Receipt`. A stream that fails midway (a rejected receipt included) ends with
+ * `event: error` and `data: {"error":…}` instead of `[DONE]`.
  */
 export class ClientHttpServer {
     private constructor(
@@ -125,10 +129,18 @@ class Handler {
         const headers = { 'x-cocoon-request-id': r.requestId, 'x-cocoon-time-to-head-ms': String(r.timeToHeadMs) };
         if (stream && r.status < 400) {
             res.writeHead(r.status, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+            // `[DONE]` is held back until the receipt verified: SSE clients (the openai package too) stop reading at
+            // it, and a failure after it would pass unseen
+            let held = '';
             try {
-                for await (const part of r.parts) res.write(part);
+                for await (const part of r.parts) {
+                    const text = held + part;
+                    const done = DONE_EVENT.exec(text);
+                    held = done ? done[0] : '';
+                    res.write(done ? text.slice(0, done.index) : text);
+                }
                 const done = await r.done;
-                res.end(`: cocoon-receipt ${receiptHeader(done.receipt)}\n: cocoon-duration-ms ${done.durationMs}\n\n`);
+                res.end(`${held}: cocoon-receipt ${receiptHeader(done.receipt)}\n: cocoon-duration-ms ${done.durationMs}\n\n`);
             } catch (e) {
                 res.end(`event: error\ndata: ${JSON.stringify(describeError(e).body)}\n\n`);
             }

@@ -19,6 +19,9 @@ const SECRET = 'client-test-secret';
 const SEED = devnetSeed('client-test-wallet').toString('hex');
 const OWNER = '0:' + '0c'.repeat(32);
 
+/** A response body as loosely typed JSON, for assertions. */
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
 describe('InferenceClient against a fake proxy on the devnet', () => {
     let devnet: Devnet;
     let chain: ChainClient;
@@ -60,6 +63,7 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
     describe('first connection (long auth) and requests', () => {
         let client: InferenceClient;
         afterAll(() => client?.stop());
+        afterEach(() => (proxy.receiptHook = undefined));
 
         it('deploys the client contract with the deposit and secret hash, registers the nonce on-chain, and is authorized', async () => {
             const since = (await chain.getAccount(proxy.contract)).last?.lt;
@@ -121,8 +125,219 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
             ).rejects.toThrow(/receipt rejected: receipt signature does not verify/);
             expect(seen.join('')).toBe('Hello world');
             await expect(stream.receipt).rejects.toMatchObject({ code: 'bad_receipt' });
-            proxy.receiptHook = undefined;
             expect(client.receipts({ requestId: stream.requestId })).toEqual([]);
+        });
+
+        describe('HTTP API', () => {
+            let http: ClientHttpServer;
+            let oa: OpenAI;
+            const ADMIN = 'admin-token-1';
+            beforeAll(async () => {
+                http = await ClientHttpServer.start(client, { port: 0, adminToken: ADMIN });
+                oa = new OpenAI({ baseURL: `${http.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+            });
+            afterAll(() => http?.close());
+            const post = (p: string, body: string, headers: Record<string, string> = {}) =>
+                fetch(`${http.url}${p}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+            it('serves the official openai package: streaming chat, chat, completions, models', async () => {
+                const stream = await oa.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+                const deltas: string[] = [];
+                for await (const chunk of stream) deltas.push(chunk.choices[0]?.delta.content ?? '');
+                expect(deltas.join('')).toBe('Hello world');
+
+                const { data, response } = await oa.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+                expect(data.choices[0].message.content).toBe('Hello world');
+                const requestId = response.headers.get('x-cocoon-request-id')!;
+                const receipt = JSON.parse(Buffer.from(response.headers.get('x-cocoon-receipt')!, 'base64').toString());
+                expect(receipt.requestId).toBe(requestId);
+                expect(client.receipts({ requestId })[0].receipt).toEqual(receipt);
+
+                const completion = await oa.completions.create({ model: 'test-model', prompt: 'hello' });
+                expect(completion.choices[0].text).toBe('Hello world');
+
+                const ids: string[] = [];
+                for await (const m of oa.models.list()) ids.push(m.id);
+                expect(ids).toEqual(['test-model']);
+                const models = await json(fetch(`${http.url}/v1/models`));
+                expect(models.data[0]).toMatchObject({
+                    owned_by: 'cocoon',
+                    price_per_token: toNano('0.001').toString(),
+                    workers: [{ coefficient: 1500, price_per_token: toNano('0.0015').toString(), active_requests: 0, max_active_requests: 8 }],
+                });
+            });
+
+            it('ends a stream with the receipt as an SSE comment, or with an error event when it fails midway', async () => {
+                const body = JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+                const ok = await post('/v1/chat/completions', body);
+                expect(ok.headers.get('content-type')).toMatch(/^text\/event-stream/);
+                const text = await ok.text();
+                const m = /\n: cocoon-receipt (\S+)\n/.exec(text);
+                expect(JSON.parse(Buffer.from(m![1], 'base64').toString()).requestId).toBe(ok.headers.get('x-cocoon-request-id'));
+
+                proxy.receiptHook = (r) => ({ ...r, responseHash: '11'.repeat(32) });
+                const bad = await (await post('/v1/chat/completions', body)).text();
+                expect(bad).not.toMatch(/\[DONE\]/);
+                expect(bad).toMatch(/"cached_tokens":1\}\}\}\n\nevent: error\ndata: \{"error":\{"message":"receipt rejected: receipt responseHash is 1{64}/);
+                const stream = await oa.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], stream: true });
+                await expect(
+                    (async () => {
+                        for await (const c of stream) void c;
+                    })(),
+                ).rejects.toBeInstanceOf(OpenAI.APIError);
+            });
+
+            it('reports the verified attestation, health, status and metrics', async () => {
+                const a = await json(fetch(`${http.url}/v1/attestation`));
+                expect(a).toMatchObject({
+                    proxy: proxy.endpoint,
+                    provider: 'fake',
+                    imageHash: FAKE_IMAGE_HASH,
+                    registry: { root: root.address.toString(), imageHashInRoot: true },
+                    certificate: { valid: true },
+                    paymentKey: proxy.info.publicKey,
+                    proxyContract: proxy.info.contract,
+                });
+                expect(a.steps.find((s: { name: string }) => s.name === 'imageHash')).toMatchObject({ ok: true, detail: FAKE_IMAGE_HASH });
+                expect(a.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
+                expect(await json(fetch(`${http.url}/healthz`))).toEqual({ ok: true });
+                expect(await json(fetch(`${http.url}/status`))).toMatchObject({ connected: true, payments: { rejectedCharges: 0 } });
+                expect(await (await fetch(`${http.url}/metrics`)).text()).toMatch(/cocoon_client_requests_total\{path="\/v1\/chat\/completions",outcome="ok"\} \d+/);
+            });
+
+            it('answers errors in OpenAI shape: 400, 404, 405, 413', async () => {
+                const malformed = await post('/v1/chat/completions', '{"model": ');
+                expect(malformed.status).toBe(400);
+                expect(await json(malformed)).toEqual({ error: { message: 'request body is not valid JSON', type: 'invalid_request_error', param: null, code: 'invalid_request' } });
+                const noModel = await post('/v1/chat/completions', JSON.stringify({ messages: [] }));
+                expect(noModel.status).toBe(400);
+                expect((await json(noModel)).error).toMatchObject({ param: 'model', code: 'invalid_value' });
+                const badCoefficient = await post('/v1/completions', JSON.stringify({ model: 'm', prompt: 'p', max_coefficient: -1 }));
+                expect((await json(badCoefficient)).error).toMatchObject({ param: 'max_coefficient' });
+                expect((await fetch(`${http.url}/v1/nothing`)).status).toBe(404);
+                const get = await fetch(`${http.url}/v1/chat/completions`);
+                expect(get.status).toBe(405);
+                expect(get.headers.get('allow')).toBe('POST');
+                const big = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages: [], pad: 'x'.repeat(1024 * 1024) }));
+                expect(big.status).toBe(413);
+                expect((await json(big)).error.code).toBe('body_too_large');
+                await expect(oa.chat.completions.create({ model: 'test-model', messages: 'no' as never })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+            });
+
+            it('requires the bearer API key when one is configured', async () => {
+                const keyed = await ClientHttpServer.start(client, { port: 0, apiKey: 'sk-client' });
+                try {
+                    const res = await fetch(`${keyed.url}/v1/models`);
+                    expect(res.status).toBe(401);
+                    expect((await json(res)).error.type).toBe('authentication_error');
+                    await expect(new OpenAI({ baseURL: `${keyed.url}/v1`, apiKey: 'wrong', maxRetries: 0 }).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+                    const ids: string[] = [];
+                    for await (const m of new OpenAI({ baseURL: `${keyed.url}/v1`, apiKey: 'sk-client', maxRetries: 0 }).models.list()) ids.push(m.id);
+                    expect(ids).toEqual(['test-model']);
+                    expect((await fetch(`${keyed.url}/healthz`)).status).toBe(200);
+                } finally {
+                    await keyed.close();
+                }
+            });
+
+            it('guards admin actions: POST only, admin token; a top-up lands with its transaction hash', async () => {
+                expect((await fetch(`${http.url}/admin/charge`)).status).toBe(405);
+                const anon = await post('/admin/topup', '{"ton":"1"}');
+                expect(anon.status).toBe(401);
+                expect((await post('/admin/topup', '{"ton":"1"}', { authorization: 'Bearer nope' })).status).toBe(401);
+                const contract = proxy.clientContractOf(wallet);
+                const before = await readClientContract(chain, contract);
+                const res = await post('/admin/topup', '{"ton":"1"}', { authorization: `Bearer ${ADMIN}` });
+                const body = await json(res);
+                expect(res.status).toBe(200);
+                expect(body).toMatchObject({ state: 'confirmed', outcome: 'delivered', exitCode: 0 });
+                expect(body.walletTx).toMatch(/^[0-9a-f]{64}$/);
+                expect((await readClientContract(chain, contract)).balance).toBe(before.balance + toNano('1'));
+                const none = await post('/admin/charge', '', { authorization: `Bearer ${ADMIN}` });
+                expect(none.status).toBe(409);
+                expect((await json(none)).error.code).toBe('nothing_to_charge');
+            });
+        });
+
+        describe('signed charges and settlement', () => {
+            const contract = () => proxy.clientContractOf(wallet);
+            const rejected = () => (client.status().payments as { rejectedCharges: number }).rejectedCharges;
+            const until = async (what: () => Promise<boolean> | boolean, ms = 20_000) => {
+                const end = Date.now() + ms;
+                while (!(await what())) {
+                    if (Date.now() > end) throw new Error('condition not met in time');
+                    await new Promise((r) => setTimeout(r, 50));
+                }
+            };
+
+            it('rejects charges for another contract or signed by another key', async () => {
+                const other = Address.parse('0:' + '99'.repeat(32));
+                proxy.pushLedger({ signedCharge: proxy.charge(10n, other) });
+                await until(() => rejected() === 1);
+                proxy.pushLedger({ signedCharge: proxy.charge(10n, contract(), keyFromSeedHex('11'.repeat(32))) });
+                await until(() => rejected() === 2);
+                expect(client.status().payments).toMatchObject({ bestCharge: null });
+            });
+
+            it('charges itself once uncharged usage exceeds half the stake, and refuses a replayed (lower) charge', async () => {
+                const before = await readClientContract(chain, contract());
+                proxy.pushLedger({ tokensMax: '600', committedChain: '600', signedCharge: proxy.charge(600n, contract()) });
+                await until(async () => (await readClientContract(chain, contract())).tokensUsed === 600n);
+                const after = await readClientContract(chain, contract());
+                expect(after.balance).toBe(before.balance - 600n * toNano('0.001'));
+                proxy.pushLedger({ tokensMax: '600', signedCharge: proxy.charge(400n, contract()) });
+                await until(() => rejected() === 3);
+                expect(client.status().payments).toMatchObject({ bestCharge: '600' });
+            });
+
+            it('tops up when paid but unused tokens fall below half the stake', async () => {
+                const before = await readClientContract(chain, contract());
+                const paid = before.balance / toNano('0.001') + before.tokensUsed;
+                proxy.pushLedger({ tokensMax: (paid - 400n).toString() });
+                await until(async () => (await readClientContract(chain, contract())).balance === before.balance + toNano('5'));
+            });
+        });
+
+        it('fails a request in flight when the connection drops, then reconnects with short auth', async () => {
+            const held = client.chat.completions.create({ model: 'hold', messages: [{ role: 'user', content: 'wait' }] });
+            await new Promise((r) => setTimeout(r, 100));
+            const connections = proxy.connections.length;
+            proxy.dropAll();
+            await expect(held).rejects.toBeInstanceOf(APIConnectionError);
+            const until = Date.now() + 15_000;
+            while (proxy.received.length === connections || proxy.received.at(-1)!.length < 2) {
+                if (Date.now() > until) throw new Error('no reconnect');
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello', 'client.auth']);
+            expect(proxy.received.at(-1)![1]).toEqual({ type: 'client.auth', kind: 'short', secret: SECRET });
+            const res = await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'again' }] });
+            expect(res.choices[0].message.content).toBe('Hello world');
+            expect(client.status()).toMatchObject({ sessions: 2 });
+        });
+    });
+
+    describe('refusing proxies', () => {
+        afterEach(() => (proxy.welcomeHook = undefined));
+        it('refuses a proxy whose image hash is not in the root before sending it anything', async () => {
+            const other = await deployLocalRoot(chain, devnet.endpoint, { ownerName: 'client-test-root-2', proxyHashes: [1n] });
+            const before = proxy.received.length;
+            const start = InferenceClient.start(config({ root: other.address.toString(), proxies: [proxy.endpoint] }), { logSink: () => undefined });
+            await expect(start).rejects.toBeInstanceOf(ProxyRefusedError);
+            await expect(start).rejects.toMatchObject({ check: 'imageHash', proxy: proxy.endpoint });
+            expect(proxy.received.length).toBe(before);
+        });
+
+        it('refuses a welcome whose client contract or payment key does not match', async () => {
+            proxy.welcomeHook = (w) => ({ ...w, clientContract: '0:' + '42'.repeat(32) });
+            await expect(InferenceClient.start(config({ proxies: [proxy.endpoint] }), { logSink: () => undefined })).rejects.toMatchObject({ check: 'clientContract' });
+            expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello']);
+            proxy.welcomeHook = (w) => ({ ...w, proxy: { ...w.proxy, publicKey: '42'.repeat(32) } });
+            await expect(InferenceClient.start(config({ proxies: [proxy.endpoint] }), { logSink: () => undefined })).rejects.toMatchObject({
+                check: 'binding',
+                message: expect.stringMatching(/payment key differs/),
+            });
+            expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello']);
         });
     });
 });

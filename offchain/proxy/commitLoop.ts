@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../chain';
+import type { OutboxRecord } from '../chain/outbox';
 import { randomU64 } from '../protocol';
 import { saveStateBody } from '../../wrappers/proxy';
 import type { ProxyContext } from './context';

@@ -1,6 +1,7 @@
 import { Address } from '@ton/core';
 import type { KeyPair } from '@ton/crypto';
-import type { ChainClient, Outbox, RegistryReader, WalletAdapter } from '../chain';
+import type { ChainClient, RegistryReader, WalletAdapter } from '../chain';
+import type { Outbox } from '../chain/outbox';
 import type { ErrorCode, Prices, ProxyInfo } from '../protocol';
 import type { Logger } from '../runtime';
 import type { CocoonParams } from '../../wrappers/params';

@@ -1,6 +1,7 @@
 import { Address, toNano } from '@ton/core';
 import { randomBytes } from 'crypto';
-import { ChainClient, cocoonWalletAdapter, keyFromSeedHex, Outbox, RegistryReader } from '../chain';
+import { ChainClient, cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain';
+import { Outbox } from '../chain/outbox';
 import {
     clientPeerPolicy,
     listenProtocol,

@@ -1,5 +1,5 @@
 import { Cell, toNano } from '@ton/core';
-import type { OutboxRecord } from '../chain';
+import type { OutboxRecord } from '../chain/outbox';
 import type { Account, ClientAccount } from './accounts';
 import { saveIntent, type CommitLoop } from './commitLoop';
 import type { ProxyContext } from './context';

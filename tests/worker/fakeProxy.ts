@@ -76,11 +76,13 @@ export class WorkerLink {
     async ask(q: Omit<ProxyQuery, 'type'>, timeoutMs = 15_000): Promise<Answer> {
         const from = this.messages.length;
         this.send({ type: 'proxy.query', ...q });
-        const last = await this.waitFor((m) => (m.type === 'answer.end' || m.type === 'answer.error') && m.requestId === q.requestId, timeoutMs, from);
+        const isLast = (m: WorkerToProxy) => (m.type === 'answer.end' || m.type === 'answer.error') && m.requestId === q.requestId;
+        const last = await this.waitFor(isLast, timeoutMs, from);
         const mine = this.messages.slice(from).filter((m) => 'requestId' in m && m.requestId === q.requestId);
         const head = mine.find((m) => m.type === 'answer.head');
         const parts = mine.filter((m) => m.type === 'answer.part').map((m) => (m as { data: string }).data);
-        return { head: head && head.type === 'answer.head' ? { status: head.status, headers: head.headers } : null, parts, body: parts.join(''), last, all: mine };
+        const headOut = head && head.type === 'answer.head' ? { status: head.status, headers: head.headers } : null;
+        return { head: headOut, parts, body: parts.join(''), last, all: mine };
     }
 
     private wake(): void {

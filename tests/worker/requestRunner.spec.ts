@@ -30,7 +30,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(engine: EngineClient, q: ProxyQuery): Promise<{ sent: WorkerToProxy[]; outcome: string }> {
     const sent: WorkerToProxy[] = [];
-    const r = await runRequest(q, new AbortController().signal, { engine, model: 'm', engineTimeoutMs: 5000, send: (m) => (sent.push(m), true), log: silentLogger() });
+    const send = (m: WorkerToProxy) => (sent.push(m), true);
+    const r = await runRequest(q, new AbortController().signal, { engine, model: 'm', engineTimeoutMs: 5000, send, log: silentLogger() });
     return { sent, outcome: r.outcome };
 }
 
@@ -103,7 +104,14 @@ describe('runRequest', () => {
         try {
             const { sent } = await run(e.engine, query(chat));
             expect(sent).toEqual([
-                { type: 'answer.error', requestId: 'q1', code: 'engine_error', message: 'engine answered HTTP 503: overloaded', status: 502, started: false },
+                {
+                    type: 'answer.error',
+                    requestId: 'q1',
+                    code: 'engine_error',
+                    message: 'engine answered HTTP 503: overloaded',
+                    status: 502,
+                    started: false,
+                },
             ]);
         } finally {
             await e.close();

@@ -28,7 +28,8 @@ const usage = (promptTokens: number, cachedTokens: number, completionTokens: num
     completionTokens,
     reasoningTokens,
 });
-const chat = (content: string, extra: Record<string, unknown> = {}) => JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], ...extra });
+const chat = (content: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** id and created differ between two answers of the engine; everything else is deterministic. */
 const normalized = (body: string) => body.replace(/"id":"[^"]*"/g, '"id":"X"').replace(/"created":\d+/g, '"created":0');
@@ -79,7 +80,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
     /** The engine's own answer to what the worker forwarded last. */
     const engineAnswer = async () => {
         const r = engine.requests[engine.requests.length - 1];
-        const res = await fetch(engine.url + r.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r.body) });
+        const headers = { 'content-type': 'application/json' };
+        const res = await fetch(engine.url + r.path, { method: 'POST', headers, body: JSON.stringify(r.body) });
         return res.text();
     };
 
@@ -98,7 +100,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         root.sender.stop();
         params = root.params;
         good = new FakeProxy({ port: goodPort, root: root.address, params, key: proxyKey, owner: proxyOwner });
-        bad = new FakeProxy({ port: badPort, root: root.address, params, key: devnetKey('worker-spec-other'), owner: proxyOwner, welcomeKey: proxyKey });
+        const otherKey = devnetKey('worker-spec-other');
+        bad = new FakeProxy({ port: badPort, root: root.address, params, key: otherKey, owner: proxyOwner, welcomeKey: proxyKey });
         await good.listen();
         await bad.listen();
 
@@ -134,7 +137,7 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         rmSync(dir, { recursive: true, force: true });
     });
 
-    it('joins the proxy: hello with its wallet and model, compare from zero, enabled; deploys its worker contract at the derived address', async () => {
+    it('joins the proxy: hello with its wallet and model, compare from zero, enabled; its worker contract at the derived address', async () => {
         await worker.whenReady();
         expect(worker.connected).toBe(true);
         expect(good.hellos[0]).toEqual({
@@ -145,7 +148,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
             coefficient: 1000,
             maxActiveRequests: 2,
         });
-        expect(link.messages.find((m) => m.type === 'worker.compare')).toEqual({ type: 'worker.compare', tokensMax: '0', committedDb: '0', committedChain: '0' });
+        const compare = link.messages.find((m) => m.type === 'worker.compare');
+        expect(compare).toEqual({ type: 'worker.compare', tokensMax: '0', committedDb: '0', committedChain: '0' });
         expect(await link.waitFor((m) => m.type === 'worker.state')).toEqual({ type: 'worker.state', enabled: true, coefficient: 1000 });
         await until('the worker contract on-chain', async () => ((await chain.getAccount(workerContract)).state === 'active' ? true : undefined));
         const onChain = await readWorkerContract(chain, workerContract);
@@ -163,7 +167,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
     it('refuses a proxy whose welcome presents another key than its attested certificate', async () => {
         const badLink = await bad.link(0);
         const error = await badLink.waitFor((m) => m.type === 'error');
-        expect(error).toMatchObject({ type: 'error', code: 'auth_failed', message: 'proxy payment key differs from the one in its attested certificate' });
+        const message = 'proxy payment key differs from the one in its attested certificate';
+        expect(error).toMatchObject({ type: 'error', code: 'auth_failed', message });
         await badLink.waitClosed();
         expect(badLink.messages.map((m) => m.type)).toEqual(['worker.hello', 'error']);
         const status = worker.status().proxies.find((p) => p.endpoint.endsWith(String(bad.o.port)))!;
@@ -173,7 +178,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
 
     it('streams: the engine head, parts that concatenate to its body, usage with cached and reasoning tokens', async () => {
         const a = await link.ask(query(chat('hello there #cached=1 #reasoning=2 #length=6', { stream: true }), { maxTokens: 20 }));
-        expect(a.head).toEqual({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', date: expect.any(String) } });
+        const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', date: expect.any(String) };
+        expect(a.head).toEqual({ status: 200, headers });
         expect(normalized(a.body)).toBe(normalized(await engineAnswer()));
         expect(a.body.endsWith('data: [DONE]\n\n')).toBe(true);
         expect(a.last).toEqual({ type: 'answer.end', requestId: `r${rid}`, usage: usage(5, 1, 6, 2) });
@@ -206,7 +212,14 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         const before = engine.requests.length;
         const a = await link.ask(query(chat('x', { temperature: 5 })));
         expect(a.all).toEqual([
-            { type: 'answer.error', requestId: `r${rid}`, code: 'bad_request', message: 'temperature must be between 0 and 2', status: 400, started: false },
+            {
+                type: 'answer.error',
+                requestId: `r${rid}`,
+                code: 'bad_request',
+                message: 'temperature must be between 0 and 2',
+                status: 400,
+                started: false,
+            },
         ]);
         const b = await link.ask(query(chat('x', { frobnicate: true })));
         expect(b.last).toMatchObject({ code: 'bad_request', status: 400, started: false, message: 'unknown field frobnicate' });
@@ -252,15 +265,23 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         engine.behave({ tokenDelayMs: 50 });
         try {
             const from = link.messages.length;
-            const slow = [query(chat('slow one', { stream: true }), { maxTokens: 1000 }), query(chat('slow two', { stream: true }), { maxTokens: 1000 })];
+            const slow = ['slow one', 'slow two'].map((text) => query(chat(text, { stream: true }), { maxTokens: 1000 }));
             for (const q of slow) link.send({ type: 'proxy.query', ...q });
             for (const q of slow) await link.waitFor((m) => m.type === 'answer.part' && m.requestId === q.requestId, 10_000, from);
             const busy = await link.ask(query(chat('third')));
             expect(busy.all).toEqual([
-                { type: 'answer.error', requestId: `r${rid}`, code: 'busy', message: 'the worker runs its maximum of 2 requests', status: 429, started: false },
+                {
+                    type: 'answer.error',
+                    requestId: `r${rid}`,
+                    code: 'busy',
+                    message: 'the worker runs its maximum of 2 requests',
+                    status: 429,
+                    started: false,
+                },
             ]);
             expect(worker.status().activeRequests).toBe(2);
-            const words = () => link.messages.filter((m) => m.type === 'answer.part' && m.requestId === slow[0].requestId && m.data.includes('"content":"'));
+            const words = () =>
+                link.messages.filter((m) => m.type === 'answer.part' && m.requestId === slow[0].requestId && m.data.includes('"content":"'));
             await until('some words of the first', () => (words().length >= 2 ? true : undefined));
             link.send({ type: 'cancel', requestId: slow[0].requestId });
             const cancelled = await link.waitFor((m) => m.type === 'answer.error' && m.requestId === slow[0].requestId, 5000, from);
@@ -304,7 +325,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         const ledgerOf = () => worker.status().proxies.find((p) => p.proxyContract === good.info.contract)!.ledger!;
 
         it('keeps a valid signed payout and the counters', async () => {
-            link.send({ type: 'proxy.payment', ledger: ledger({ tokensMax: '1500', committedDb: '1200', committedChain: '1000', signedPayout: payout(1000n) }) });
+            const counters = { tokensMax: '1500', committedDb: '1200', committedChain: '1000' };
+            link.send({ type: 'proxy.payment', ledger: ledger({ ...counters, signedPayout: payout(1000n) }) });
             await until('the payout stored', () => (ledgerOf().payoutTokens === '1000' ? true : undefined));
             expect(ledgerOf()).toEqual({ tokensMax: '1500', committedDb: '1200', committedChain: '1000', paidOnChain: '0', payoutTokens: '1000' });
         });
@@ -331,7 +353,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
             await requestFaucet(devnet.endpoint, deployer.address, toNano('30'));
             const sender = new WalletSender(chain, deployer, { pollMs: 50 });
             const init = proxyStateInit({ owner: proxyOwner, proxyPublicKey: proxyKey.publicKey, root: Address.parse(good.info.root), params });
-            const deployed = await sender.send({ to: good.contract, value: toNano('20'), init, body: proxyMessages.increaseStake(1n, toNano('5'), deployer.address) });
+            const body = proxyMessages.increaseStake(1n, toNano('5'), deployer.address);
+            const deployed = await sender.send({ to: good.contract, value: toNano('20'), init, body });
             sender.stop();
             expect(deployed.status).toBe('delivered');
 
@@ -352,7 +375,10 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
             const fee = 1000n * params.workerFeePerToken;
             const paid = await until('the payout on the worker wallet', async () => {
                 const txs = await chain.getTransactions(wallet, { limit: 20 });
-                return txs.find((t) => t.inMessage?.info.type === 'internal' && t.inMessage.info.src.equals(good.contract) && t.inMessage.info.value.coins === fee);
+                return txs.find((t) => {
+                    const info = t.inMessage?.info;
+                    return info?.type === 'internal' && info.src.equals(good.contract) && info.value.coins === fee;
+                });
             });
             expect(paid).toBeDefined();
             // nothing more to pay: no second submission
@@ -363,7 +389,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
             good.ledger = ledger({ tokensMax: '1500', committedDb: '1200', committedChain: '1000', paidOnChain: '1000' });
             link.send({ type: 'proxy.payment', ledger: ledger({ tokensMax: '1400', committedDb: '1200', committedChain: '1000' }) });
             const error = await link.waitFor((m) => m.type === 'error');
-            expect(error).toMatchObject({ code: 'rollback_detected', message: 'payment counters went backwards: proxy tokensMax went back from 1500 to 1400' });
+            const message = 'payment counters went backwards: proxy tokensMax went back from 1500 to 1400';
+            expect(error).toMatchObject({ code: 'rollback_detected', message });
             await link.waitClosed();
             const next = await good.link(1);
             const compare = await next.waitFor((m): m is Extract<WorkerToProxy, { type: 'worker.compare' }> => m.type === 'worker.compare');
@@ -377,7 +404,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
             link.conn.close();
             const next = await good.link(2);
             const error = await next.waitFor((m) => m.type === 'error');
-            expect(error).toMatchObject({ code: 'rollback_detected', message: 'proxy counters are below ours: proxy committedDb went back from 1200 to 1100' });
+            const message = 'proxy counters are below ours: proxy committedDb went back from 1200 to 1100';
+            expect(error).toMatchObject({ code: 'rollback_detected', message });
             good.ledger = ledger({ tokensMax: '1500', committedDb: '1200', committedChain: '1000' });
             link = await good.link(3);
             await link.waitFor((m) => m.type === 'worker.state');
@@ -392,7 +420,13 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         expect(metrics).toMatch(/cocoon_worker_tokens_total\{kind="reasoning"\} 2/);
         expect(metrics).toMatch(/cocoon_worker_active_requests 0/);
         const status = (await (await fetch(`${worker.opsUrl}/status`)).json()) as WorkerStatus;
-        expect(status).toMatchObject({ model: MODEL, engine: { healthy: true }, activeRequests: 0, maxActiveRequests: 2, outbox: { pending: 0, unsettled: [] } });
+        expect(status).toMatchObject({
+            model: MODEL,
+            engine: { healthy: true },
+            activeRequests: 0,
+            maxActiveRequests: 2,
+            outbox: { pending: 0, unsettled: [] },
+        });
         expect(status.proxies).toHaveLength(2);
     });
 });

@@ -141,10 +141,7 @@ export class WorkerService {
         const metrics = createMetrics('cocoon_worker');
         const service = new WorkerService(config, log, chain, wallet, registry, identity, db, payments, outbox, engine, payouts, metrics);
         try {
-            await service.begin(
-                root.proxies.map((p) => p.descriptor),
-                !deps.identity,
-            );
+            await service.begin(root.proxies.map((p) => p.descriptor), !deps.identity);
         } catch (e) {
             await service.stop();
             throw e;

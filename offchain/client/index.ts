@@ -7,4 +7,3 @@ export * from './errors';
 export { Stream } from './stream';
 export type { AttestationReport, AttestationStep } from './session';
 export type { ChainActionResult } from './payments';
-export type { StoredReceipt } from './store';

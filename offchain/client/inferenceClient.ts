@@ -8,7 +8,8 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { Completion, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming } from 'openai/resources/completions';
 import type { Registry } from 'prom-client';
-import { ChainClient, Outbox } from '../chain';
+import { ChainClient } from '../chain';
+import { Outbox } from '../chain/outbox';
 import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain/cocoon';
 import {
     bodyHash,
@@ -39,7 +40,7 @@ import {
 } from './errors';
 import { Payments, type ChainActionResult } from './payments';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
-import { ClientStore, type StoredReceipt } from './store';
+import { ClientStore } from './store';
 import { PartQueue, Stream } from './stream';
 
 /** Fields the client reads and removes before forwarding (COCOON's client-only fields). */
@@ -340,8 +341,8 @@ export class InferenceClient {
         return this.session.attestation;
     }
 
-    /** Verified receipts, newest first (or the one of `requestId`). */
-    receipts(filter: { requestId?: string; limit?: number } = {}): StoredReceipt[] {
+    /** Verified receipts in the order they came (`limit`: the newest n), or the one of `requestId`. */
+    receipts(filter: { requestId?: string; limit?: number } = {}): Receipt[] {
         return this.store.receipts(filter);
     }
 

@@ -1,5 +1,6 @@
 import { Address, Cell, StateInit, toNano } from '@ton/core';
-import type { ChainClient, Outbox, OutboxRecord } from '../chain';
+import type { ChainClient } from '../chain';
+import type { Outbox, OutboxRecord } from '../chain/outbox';
 import { readClientContract } from '../chain/cocoon';
 import { randomU64, type ClientLedger, type Prices, type ProxyInfo } from '../protocol';
 import type { Logger } from '../runtime';

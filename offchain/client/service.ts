@@ -20,6 +20,11 @@ export class ClientService {
         }
     }
 
+    /** Base URL of the HTTP API (undefined when the config has no `http`). */
+    get url(): string | undefined {
+        return this.http?.url;
+    }
+
     async stop(): Promise<void> {
         await this.http?.close();
         await this.client.stop();

@@ -1,5 +1,5 @@
 import { Address, StateInit } from '@ton/core';
-import type { Outbox, OutboxRecord } from '../chain';
+import type { Outbox, OutboxRecord } from '../chain/outbox';
 import type { RegistryReader } from '../chain/cocoon';
 import {
     BindingError,

@@ -65,14 +65,14 @@ export class ClientStore {
             );
     }
 
-    /** Newest first. */
-    receipts(filter: { requestId?: string; limit?: number } = {}): StoredReceipt[] {
+    /** In the order they were stored; `limit` keeps the newest. */
+    receipts(filter: { requestId?: string; limit?: number } = {}): Receipt[] {
         const rows = (
             filter.requestId !== undefined
                 ? this.db.prepare('SELECT * FROM receipts WHERE request_id = ?').all(filter.requestId)
-                : this.db.prepare('SELECT * FROM receipts ORDER BY rowid DESC LIMIT ?').all(filter.limit ?? 100)
-        ) as { request_id: string; path: string; model: string; receipt: string }[];
-        return rows.map((r) => ({ requestId: r.request_id, path: r.path, model: r.model, receipt: JSON.parse(r.receipt) as Receipt }));
+                : this.db.prepare('SELECT * FROM (SELECT rowid AS n, * FROM receipts ORDER BY rowid DESC LIMIT ?) ORDER BY n').all(filter.limit ?? -1)
+        ) as { receipt: string }[];
+        return rows.map((r) => JSON.parse(r.receipt) as Receipt);
     }
 
     bestCharge(clientContract: string): StoredCharge | undefined {

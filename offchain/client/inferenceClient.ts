@@ -493,7 +493,12 @@ export class InferenceClient {
 
     /** One Reconnector session: the one start() opened first, then a fresh one after each drop. */
     private async runSession(): Promise<void> {
-        if (!this.session) this.attach(await this.connectAny());
+        if (!this.session) {
+            const session = await this.connectAny();
+            // stop() came while this connection was being made: nothing else would close it
+            if (this.stopping) return session.close();
+            this.attach(session);
+        }
         const info = await this.session!.closed;
         this.session = undefined;
         this.counters.connected.set(0);

@@ -103,7 +103,9 @@ export class Payments {
         const account = await this.o.chain.getAccount(contract);
         if (account.state !== 'active') {
             // a deployment from an earlier attempt may still be on its way: a second one would deposit twice
-            const inFlight = this.o.outbox.list({ states: ['queued', 'sent'] }).find((r) => r.intent.startsWith(`deploy:${key}:`));
+            const inFlight = this.o.outbox
+                .list({ states: ['queued', 'sent', 'confirmed'] })
+                .find((r) => r.intent.startsWith(`deploy:${key}:`) && (r.state !== 'confirmed' || r.outcome === null));
             records.push(
                 inFlight ??
                     this.o.outbox.enqueue({

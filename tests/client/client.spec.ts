@@ -7,7 +7,7 @@ import path from 'path';
 import { ChainClient } from '../../offchain/chain';
 import { cocoonWalletAdapter, decodeProxyInbound, devnetSeed, keyFromSeedHex, readClientContract, TransactionWatcher, type ProxyInbound } from '../../offchain/chain';
 import { requestFaucet } from '../../offchain/chain/faucet';
-import { APIConnectionError, ClientHttpServer, InferenceClient, InternalServerError, ProxyRefusedError, type ClientConfig } from '../../offchain/client';
+import { APIConnectionError, APITimeoutError, APIUserAbortError, ClientHttpServer, InferenceClient, InternalServerError, ProxyRefusedError, type ClientConfig } from '../../offchain/client';
 import { Devnet } from '../../offchain/devnet';
 import { deployLocalRoot, type DeployedRoot } from '../../offchain/localnet';
 import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
@@ -297,6 +297,22 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
                 proxy.pushLedger({ tokensMax: (paid - 400n).toString() });
                 await until(async () => (await readClientContract(chain, contract())).balance === before.balance + toNano('5'));
             });
+        });
+
+        it('cancels a request at the proxy when its timeout passes or its signal aborts', async () => {
+            const timedOut = client.chat.completions.create({ model: 'hold', messages: [{ role: 'user', content: 'wait' }], timeout: 0.2 });
+            await expect(timedOut).rejects.toBeInstanceOf(APITimeoutError);
+            const controller = new AbortController();
+            const aborted = client.completions.create({ model: 'hold', prompt: 'wait' }, { signal: controller.signal });
+            setTimeout(() => controller.abort(), 100);
+            await expect(aborted).rejects.toBeInstanceOf(APIUserAbortError);
+            const sent = proxy.received.at(-1)!;
+            while (sent.filter((m) => m.type === 'cancel').length < 2) await new Promise((r) => setTimeout(r, 20));
+            const queries = sent.filter((m) => m.type === 'client.query' && m.model === 'hold').map((m) => (m as { requestId: string }).requestId);
+            expect(queries).toHaveLength(2);
+            expect(sent.filter((m) => m.type === 'cancel')).toEqual(queries.map((requestId) => ({ type: 'cancel', requestId })));
+            // the timeout itself is not forwarded; the proxy gets it as timeoutMs
+            expect(sent.find((m) => m.type === 'client.query' && m.requestId === queries[0])).toMatchObject({ timeoutMs: 200 });
         });
 
         it('fails a request in flight when the connection drops, then reconnects with short auth', async () => {

@@ -1,5 +1,14 @@
 // The COCOON client: a library with OpenAI's API shapes (InferenceClient) and the HTTP API over it.
-export { InferenceClient, prepareRequest, type ClientDeps, type CocoonRequestFields, type RawResponse, type RequestOptions, type RequestOutcome, type WithReceipt } from './inferenceClient';
+export {
+    InferenceClient,
+    prepareRequest,
+    type ClientDeps,
+    type CocoonRequestFields,
+    type RawResponse,
+    type RequestOptions,
+    type RequestOutcome,
+    type WithReceipt,
+} from './inferenceClient';
 export { ClientHttpServer, MAX_BODY_BYTES, type ClientHttpOptions } from './httpServer';
 export { ClientService } from './service';
 export { clientConfigSchema, resolveClientConfig, CLIENT_SECRETS, type ClientConfig, type ResolvedClientConfig } from './config';

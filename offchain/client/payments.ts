@@ -131,7 +131,12 @@ export class Payments {
             }
         }
         records.push(
-            this.o.outbox.enqueue({ intent: `register:${key}:${nonce}`, to: contract, value: OP_VALUE, body: clientMessages.register(randomU64(), nonce, this.o.wallet) }),
+            this.o.outbox.enqueue({
+                intent: `register:${key}:${nonce}`,
+                to: contract,
+                value: OP_VALUE,
+                body: clientMessages.register(randomU64(), nonce, this.o.wallet),
+            }),
         );
         return records;
     }
@@ -150,7 +155,8 @@ export class Payments {
         const state = await this.readState(t);
         const best = this.o.store.bestCharge(t.clientContract.toRawString());
         if (!best || best.tokens <= state.tokensUsed) {
-            throw new APIError(409, `nothing to charge: the best signed charge (${best?.tokens ?? 0n} tokens) does not exceed the charged ${state.tokensUsed}`, 'nothing_to_charge');
+            const message = `nothing to charge: the best signed charge (${best?.tokens ?? 0n} tokens) does not exceed the charged ${state.tokensUsed}`;
+            throw new APIError(409, message, 'nothing_to_charge');
         }
         return this.settle(this.enqueueCharge(t, best));
     }
@@ -166,7 +172,9 @@ export class Payments {
     async withdraw(): Promise<ChainActionResult> {
         const t = this.need();
         const intent = `withdraw:${t.clientContract.toRawString()}:${randomU64()}`;
-        return this.settle(this.o.outbox.enqueue({ intent, to: t.clientContract, value: OP_VALUE, body: clientMessages.withdraw(randomU64(), this.o.wallet) }));
+        return this.settle(
+            this.o.outbox.enqueue({ intent, to: t.clientContract, value: OP_VALUE, body: clientMessages.withdraw(randomU64(), this.o.wallet) }),
+        );
     }
 
     /** Starts closing the client contract, or finishes it after the delay (admin; the contract's request_refund). */
@@ -188,7 +196,13 @@ export class Payments {
             pricePerToken: t?.prices.pricePerToken.toString() ?? null,
             ledger: this.ledger ?? null,
             contract: c
-                ? { state: c.state, balance: c.balance.toString(), stake: c.stake.toString(), tokensUsed: c.tokensUsed.toString(), secretHashSet: c.secretHash !== 0n }
+                ? {
+                      state: c.state,
+                      balance: c.balance.toString(),
+                      stake: c.stake.toString(),
+                      tokensUsed: c.tokensUsed.toString(),
+                      secretHashSet: c.secretHash !== 0n,
+                  }
                 : null,
             bestCharge: best ? best.tokens.toString() : null,
             rejectedCharges: this.rejectedCharges,

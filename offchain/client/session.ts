@@ -168,7 +168,8 @@ export class ProxySession {
             const records = await ctx.payments.prepareLongAuth(BigInt(welcome.auth.nonce));
             conn.send({ type: 'client.auth', kind: 'long' });
             log.info('long auth: registering on-chain', { nonce: welcome.auth.nonce, intents: records.map((r) => r.intent) });
-            authorized = await Promise.race([conn.next('proxy.authorized', ctx.authTimeoutMs), ...records.map((r) => failureOf(ctx.outbox, r, endpoint))]);
+            const failures = records.map((r) => failureOf(ctx.outbox, r, endpoint));
+            authorized = await Promise.race([conn.next('proxy.authorized', ctx.authTimeoutMs), ...failures]);
             log.info('authorized by on-chain registration (long auth)');
         }
         const imageHash = peer.quote?.imageHash ?? null;
@@ -194,7 +195,11 @@ export class ProxySession {
             clientContract: clientContract.toRawString(),
             steps: [
                 ...peer.checks,
-                { name: 'registry', ok: imageHash !== null && hex.has(imageHash), detail: `image hash ${imageHash} in the proxy hashes of root version ${root.version}` },
+                {
+                    name: 'registry',
+                    ok: imageHash !== null && hex.has(imageHash),
+                    detail: `image hash ${imageHash} in the proxy hashes of root version ${root.version}`,
+                },
                 { name: 'binding', ok: true, detail: 'payment key, owner and root of the welcome are the attested claims; proxy contract derived from them' },
                 { name: 'clientContract', ok: true, detail: `${clientContract.toRawString()} derived from the wallet, proxy contract, key and params` },
             ],

@@ -76,7 +76,9 @@ export class ClientStore {
     }
 
     bestCharge(clientContract: string): StoredCharge | undefined {
-        const row = this.db.prepare('SELECT tokens, boc FROM charges WHERE client_contract = ?').get(clientContract) as { tokens: string; boc: string } | undefined;
+        const row = this.db.prepare('SELECT tokens, boc FROM charges WHERE client_contract = ?').get(clientContract) as
+            | { tokens: string; boc: string }
+            | undefined;
         return row && { tokens: BigInt(row.tokens), boc: row.boc };
     }
 

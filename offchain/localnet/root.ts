@@ -6,7 +6,7 @@ import { walletV4Adapter } from '../chain/walletAdapter';
 import { MessageOutcome, WalletSender } from '../chain/walletSender';
 import { devnetParams } from '../devnet/cocoonDefaults';
 import { CocoonParams } from '../../wrappers/params';
-import { addHashBody, modelHash, registerProxyBody, rootFromInit } from '../../wrappers/root';
+import { addHashBody, modelHash, parseRootState, registerProxyBody, rootFromInit } from '../../wrappers/root';
 
 export class LocalnetError extends Error {
     constructor(message: string) {
@@ -46,7 +46,8 @@ function delivered(o: MessageOutcome, what: string): void {
 
 /**
  * Deploys a root on a local network and fills its registry: a funded owner wallet (devnet faucet), the root with
- * the given params, then every hash, model and proxy in batches of four.
+ * the given params, then every hash, model and proxy in batches of four. A root already there (a restarted network
+ * with its saved chain) is kept, and only what its registry lacks is added.
  */
 export async function deployLocalRoot(chain: ChainClient, faucetUrl: string, setup: RootSetup = {}): Promise<DeployedRoot> {
     const log = setup.log ?? (() => {});
@@ -56,13 +57,21 @@ export async function deployLocalRoot(chain: ChainClient, faucetUrl: string, set
     const sender = new WalletSender(chain, wallet, { pollMs: 50 });
     const params = devnetParams(setup.params);
     const root = await rootFromInit(wallet.address, params);
-    delivered(await sender.send({ to: root.address, value: toNano('1'), init: root.init!, bounce: false }), 'root deployment');
-    log(`root deployed at ${root.address.toString()}`);
+    const account = await chain.getAccount(root.address);
+    const existing = account.state === 'active' && account.data ? parseRootState(account.data).registry : null;
+    if (existing) {
+        log(`root already deployed at ${root.address.toString()}`);
+    } else {
+        delivered(await sender.send({ to: root.address, value: toNano('1'), init: root.init!, bounce: false }), 'root deployment');
+        log(`root deployed at ${root.address.toString()}`);
+    }
+    const has = (list: Iterable<bigint> | undefined, h: bigint) => !!list && [...list].includes(h);
+    const registered = new Set([...(existing?.registeredProxies.values() ?? [])].map((p) => p.text));
     const ops = [
-        ...(setup.proxyHashes ?? []).map((h) => ({ what: `proxy image hash ${h.toString(16)}`, body: addHashBody('proxy', h) })),
-        ...(setup.workerHashes ?? []).map((h) => ({ what: `worker image hash ${h.toString(16)}`, body: addHashBody('worker', h) })),
-        ...(setup.models ?? []).map((m) => ({ what: `model ${m}`, body: addHashBody('model', modelHash(m)) })),
-        ...(setup.proxies ?? []).map((d) => ({ what: `proxy ${d}`, body: registerProxyBody(d) })),
+        ...(setup.proxyHashes ?? []).filter((h) => !has(existing?.proxyHashes, h)).map((h) => ({ what: `proxy image hash ${h.toString(16)}`, body: addHashBody('proxy', h) })),
+        ...(setup.workerHashes ?? []).filter((h) => !has(existing?.workerHashes, h)).map((h) => ({ what: `worker image hash ${h.toString(16)}`, body: addHashBody('worker', h) })),
+        ...(setup.models ?? []).filter((m) => !has(existing?.modelHashes, modelHash(m))).map((m) => ({ what: `model ${m}`, body: addHashBody('model', modelHash(m)) })),
+        ...(setup.proxies ?? []).filter((d) => !registered.has(d)).map((d) => ({ what: `proxy ${d}`, body: registerProxyBody(d) })),
     ];
     const outcomes = await sender.sendMany(ops.map((op) => ({ to: root.address, value: toNano('0.1'), body: op.body })));
     outcomes.forEach((o, i) => {

@@ -119,7 +119,10 @@ export class ProxySession {
         const state = { type: 'worker.state' as const, enabled: this.host.enabled(), coefficient: this.host.coefficient };
         const key = JSON.stringify(state);
         if (key === this.lastState) return;
-        if (this.conn.send(state)) this.lastState = key;
+        if (!this.conn.send(state)) return;
+        this.lastState = key;
+        // whether the proxy has us enabled changed: the service's readiness follows it
+        this.host.phaseChanged();
     }
 
     /** The state we last told the proxy. */

@@ -1,0 +1,212 @@
+import { Address, toNano } from '@ton/core';
+import { mkdirSync } from 'fs';
+import path from 'path';
+import { WalletContractV4 } from '@ton/ton';
+import { ChainClient } from '../../chain/client';
+import { devnetKey, devnetSeed } from '../../chain/cocoon/keys';
+import { RegistryReader } from '../../chain/cocoon/registry';
+import { walletFromInit } from '../../../wrappers/wallet';
+import { clientAddress, proxyAddress, workerAddress } from '../../../wrappers/addresses';
+import { deployLocalRoot } from '../../localnet';
+import { FAKE_IMAGE_HASH } from '../../ratls';
+import { ensureFunded } from './funding';
+import { networkPorts } from './ports';
+
+type ProxyService = import('../../proxy').ProxyService;
+type WorkerService = import('../../worker').WorkerService;
+type ClientService = import('../../client').ClientService;
+type Devnet = import('../../devnet').Devnet;
+type TestEngine = import('../../engine').TestEngine;
+
+/** The local network's model: the test engine's, with a made-up commit and weights hash (its SHA-256 goes in the root). */
+export const LOCAL_MODEL = 'test-model@local:5d1ad8f2c0ffee00';
+
+/** Local prices: 1000 nanoTON per token for clients, 800 to the worker (the proxy keeps 20 %). */
+export const LOCAL_PRICES = { pricePerToken: 1000n, workerFeePerToken: 800n };
+
+export interface NetworkOptions {
+    /** A TON HTTP API v2 endpoint to use instead of an in-process devnet (e.g. testnet; wallets are then funded by hand). */
+    endpoint?: string;
+    /** Port of the in-process devnet (default: a free one). */
+    devnetPort?: number;
+    /** Keep the chain and the services' databases here across restarts. */
+    stateDir?: string;
+    /** The client's OpenAI API port (0: any free one). */
+    clientPort: number;
+    /** A real OpenAI-compatible engine (vLLM) instead of the test engine, and its full model name. */
+    engineUrl?: string;
+    model?: string;
+    /** Progress lines for a person. */
+    progress: (line: string) => void;
+    /** The services' JSON log lines. */
+    logSink: (line: string) => void;
+    /** Seconds between save-state records (shorter in tests). */
+    saveStateSeconds?: number;
+}
+
+export interface LocalNetwork {
+    chainUrl: string;
+    openaiBaseUrl: string;
+    root: Address;
+    proxyContract: Address;
+    clientContract: Address;
+    workerContract: Address;
+    model: string;
+    chain: ChainClient;
+    devnet?: Devnet;
+    engine?: TestEngine;
+    proxy: ProxyService;
+    worker: WorkerService;
+    client: ClientService;
+    stop(): Promise<void>;
+}
+
+/** A role's deterministic devnet wallet: its key, and as its human owner a V4 wallet of a second key. */
+async function roleWallet(role: string) {
+    const seed = devnetSeed(`up-${role}`).toString('hex');
+    const key = devnetKey(`up-${role}`);
+    const owner = WalletContractV4.create({ workchain: 0, publicKey: devnetKey(`up-${role}-owner`).publicKey }).address;
+    const wallet = (await walletFromInit(key.publicKey, owner)).address;
+    return { seed, key, owner, wallet };
+}
+
+/**
+ * The whole network in one process: a devnet (or an external chain), the root filled for the local images and
+ * model, the test engine (or a real one), a staked proxy, a worker and a funded client with its OpenAI API.
+ * Each step is reported through `progress`; `stop()` ends everything in reverse order.
+ */
+export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
+    const stoppers: (() => Promise<unknown>)[] = [];
+    const stop = async () => {
+        for (const s of stoppers.reverse()) await s().catch(() => undefined);
+    };
+    try {
+        if (o.stateDir) mkdirSync(o.stateDir, { recursive: true });
+        const file = (name: string) => (o.stateDir ? path.join(o.stateDir, name) : ':memory:');
+        const ports = await networkPorts(o.stateDir, o.devnetPort);
+
+        let chainUrl = o.endpoint;
+        let faucetUrl: string | undefined;
+        let devnet: Devnet | undefined;
+        if (!chainUrl) {
+            const { Devnet } = await import('../../devnet');
+            devnet = await Devnet.start({ port: ports.devnet, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
+            stoppers.push(() => devnet!.stop());
+            chainUrl = devnet.endpoint;
+            faucetUrl = devnet.faucetUrl;
+            o.progress(`devnet: serving the TON API at ${chainUrl}${o.stateDir ? ` (state in ${o.stateDir})` : ''}`);
+        }
+        const chain = new ChainClient(chainUrl);
+
+        let engineUrl = o.engineUrl;
+        let engine: TestEngine | undefined;
+        const model = o.model ?? LOCAL_MODEL;
+        if (!engineUrl) {
+            const { TestEngine } = await import('../../engine');
+            engine = await TestEngine.start({ model: model.slice(0, model.indexOf('@')) });
+            stoppers.push(() => engine!.stop());
+            engineUrl = engine.url;
+            o.progress(`engine: the test engine (a stand-in for vLLM) serves ${model} at ${engineUrl}`);
+        }
+
+        const descriptor = `127.0.0.1:${ports.proxyWorkers} 127.0.0.1:${ports.proxyClients}`;
+        o.progress('root: deploying and registering the fake-TDX images, the model and the proxy…');
+        const root = await deployLocalRoot(chain, faucetUrl ?? chainUrl, {
+            params: LOCAL_PRICES,
+            proxyHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
+            workerHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
+            models: [model],
+            proxies: [descriptor],
+            log: (line) => o.progress(`root: ${line.replace(/^root: /, '')}`),
+        });
+        root.sender.stop();
+        const params = (await new RegistryReader(chain, root.address).get()).params;
+
+        const proxyW = await roleWallet('proxy');
+        const workerW = await roleWallet('worker');
+        const clientW = await roleWallet('client');
+        const proxyContract = proxyAddress({ owner: proxyW.owner, proxyPublicKey: proxyW.key.publicKey, root: root.address, params });
+        const member = { proxyAddress: proxyContract, proxyPublicKey: proxyW.key.publicKey, params };
+        const workerContract = workerAddress({ owner: workerW.wallet, ...member });
+        const clientContract = clientAddress({ owner: clientW.wallet, ...member });
+
+        await ensureFunded(chain, faucetUrl, proxyW.wallet, toNano('30'), 'proxy wallet', o.progress);
+        await ensureFunded(chain, faucetUrl, workerW.wallet, toNano('10'), 'worker wallet', o.progress);
+        await ensureFunded(chain, faucetUrl, clientW.wallet, toNano('30'), 'client wallet', o.progress);
+        const endpoints = [{ url: chainUrl }];
+
+        o.progress('proxy: deploying its contract with its stake and recording its first save-state on-chain…');
+        const { ProxyService } = await import('../../proxy');
+        const proxy = await ProxyService.start(
+            {
+                root: root.address.toString(),
+                chain: { endpoints },
+                wallet: { seed: proxyW.seed, owner: proxyW.owner.toString() },
+                listen: { workers: { port: ports.proxyWorkers }, clients: { port: ports.proxyClients } },
+                ops: { port: ports.proxyOps },
+                database: file('proxy.db'),
+                tdx: { provider: 'fake', peerProvider: 'fake' },
+                saveStateSeconds: o.saveStateSeconds ?? 10,
+            },
+            { logSink: o.logSink },
+        );
+        stoppers.push(() => proxy.stop());
+        o.progress(`proxy: contract ${proxyContract.toString()}, workers on 127.0.0.1:${ports.proxyWorkers}, clients on 127.0.0.1:${ports.proxyClients}`);
+
+        o.progress('worker: deploying its contract and joining the proxy…');
+        const { WorkerService } = await import('../../worker');
+        const worker = await WorkerService.start(
+            {
+                root: root.address.toString(),
+                chain: { endpoints },
+                wallet: { seed: workerW.seed, owner: workerW.owner.toString() },
+                model,
+                engineUrl,
+                tdx: { provider: 'fake', peerProvider: 'fake' },
+                ops: { port: ports.workerOps },
+                database: file('worker.db'),
+            },
+            { logSink: o.logSink },
+        );
+        stoppers.push(() => worker.stop());
+        await worker.whenReady();
+        o.progress(`worker: contract ${workerContract.toString()}, enabled on the proxy`);
+
+        o.progress('client: verifying the proxy, deploying its contract with a deposit and registering on-chain…');
+        const { ClientService } = await import('../../client');
+        const client = await ClientService.start(
+            {
+                root: root.address.toString(),
+                chain: { endpoints },
+                wallet: { seed: clientW.seed, owner: clientW.owner.toString() },
+                secret: 'local-network-client-secret',
+                tdx: { peerProvider: 'fake' },
+                database: file('client.db'),
+                http: { port: o.clientPort },
+            },
+            { logSink: o.logSink },
+        );
+        stoppers.push(() => client.stop());
+        o.progress(`client: contract ${clientContract.toString()}, OpenAI API on ${client.url}`);
+
+        return {
+            chainUrl,
+            openaiBaseUrl: `${client.url}/v1`,
+            root: root.address,
+            proxyContract,
+            clientContract,
+            workerContract,
+            model,
+            chain,
+            devnet,
+            engine,
+            proxy,
+            worker,
+            client,
+            stop,
+        };
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+}

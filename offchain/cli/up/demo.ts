@@ -1,6 +1,7 @@
 import { fromNano } from '@ton/core';
 import { readClientContract, readProxyContract, readWorkerContract } from '../../chain/cocoon/contracts';
 import type { Receipt } from '../../protocol';
+type SettleReport = import('../../proxy').SettleReport;
 import { LOCAL_PRICES, type LocalNetwork } from './network';
 
 export class DemoError extends Error {
@@ -83,6 +84,15 @@ export async function runDemo(net: LocalNetwork, out: (line: string) => void): P
     out(`Settled to the nanoTON: the client paid ${ton(tokens * price)}, the worker earned ${ton(workerTokens * fee)}, the proxy ${ton(workerTokens * (price - fee))}.`);
 }
 
-function settleLines(report: unknown): string[] {
-    return JSON.stringify(report, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2).split('\n');
+/** The proxy's settlement, one line per on-chain message with its transaction. */
+function settleLines(report: SettleReport): string[] {
+    const tx = (h: string | null) => (h ? `tx ${h.slice(0, 16)}…` : 'no transaction');
+    return [
+        `save-state #${report.saveState.seqno} confirmed on the proxy contract (${tx(report.saveState.tx)})`,
+        ...[...report.charges, ...report.payouts].map(
+            (m) =>
+                `${m.kind === 'charge' ? 'signed charge to client' : 'signed payout to worker'} contract for ${m.tokens} tokens: ${m.outcome ?? m.state}` +
+                `${m.exitCode ? ` (exit code ${m.exitCode})` : ''} (${tx(m.tx)})`,
+        ),
+    ];
 }

@@ -215,7 +215,9 @@ export class Outbox {
     }
 
     byIntent(intent: string): OutboxRecord | undefined {
-        const row = this.db.prepare('SELECT * FROM outbox_intents WHERE wallet = ? AND intent = ?').get(this.walletKey, intent) as IntentRow | undefined;
+        const row = this.db.prepare('SELECT * FROM outbox_intents WHERE wallet = ? AND intent = ?').get(this.walletKey, intent) as
+            | IntentRow
+            | undefined;
         return row && this.record(row);
     }
 
@@ -282,7 +284,10 @@ export class Outbox {
     /** Intents not settled yet. */
     get pending(): number {
         const r = this.db
-            .prepare(`SELECT COUNT(*) AS n FROM outbox_intents WHERE wallet = ? AND (state IN ('queued', 'sent') OR (state = 'confirmed' AND outcome IS NULL))`)
+            .prepare(
+                `SELECT COUNT(*) AS n FROM outbox_intents
+                 WHERE wallet = ? AND (state IN ('queued', 'sent') OR (state = 'confirmed' AND outcome IS NULL))`,
+            )
             .get(this.walletKey) as { n: number };
         return r.n;
     }
@@ -313,7 +318,7 @@ export class Outbox {
             try {
                 next = await this.step();
             } catch (e) {
-                this.opts.log(`outbox: wallet ${this.wallet.address.toString()}: ${(e as Error).message}`);
+                this.opts.log(`outbox: ${this.name}: ${(e as Error).message}`);
                 next = this.opts.pollMs;
             }
             this.running = null;
@@ -327,7 +332,9 @@ export class Outbox {
 
     /** One move of the stored batch, or the signing of the next one; returns when to move again (null: nothing to do). */
     private async step(): Promise<number | null> {
-        const batch = this.db.prepare('SELECT * FROM outbox_batches WHERE wallet = ? ORDER BY id LIMIT 1').get(this.walletKey) as BatchRow | undefined;
+        const batch = this.db.prepare('SELECT * FROM outbox_batches WHERE wallet = ? ORDER BY id LIMIT 1').get(this.walletKey) as
+            | BatchRow
+            | undefined;
         if (batch) return this.check(batch);
         const queued = this.db
             .prepare(`SELECT * FROM outbox_intents WHERE wallet = ? AND state = 'queued' AND batch_id IS NULL ORDER BY id LIMIT ?`)
@@ -350,7 +357,8 @@ export class Outbox {
                     .lastInsertRowid,
             );
             const mark = this.db.prepare(
-                `UPDATE outbox_intents SET state = 'sent', batch_id = ?, batch_index = ?, batch_seqno = ?, valid_until = ?, reason = NULL WHERE id = ?`,
+                `UPDATE outbox_intents SET state = 'sent', batch_id = ?, batch_index = ?, batch_seqno = ?, valid_until = ?, reason = NULL
+                 WHERE id = ?`,
             );
             rows.forEach((r, index) => mark.run(id, index, signed.seqno, signed.validUntil, r.id));
             return id;
@@ -364,7 +372,8 @@ export class Outbox {
         if (batch.refused && Date.now() < this.retryAt) return this.retryAt - Date.now();
         const seqno = await this.wallet.seqno(this.chain);
         if (seqno > batch.seqno) {
-            const { tx, otherExternal } = await findExecution(this.chain, this.wallet.address, BigInt(batch.after_lt), Buffer.from(batch.hash_norm, 'hex'));
+            const hash = Buffer.from(batch.hash_norm, 'hex');
+            const { tx, otherExternal } = await findExecution(this.chain, this.wallet.address, BigInt(batch.after_lt), hash);
             if (tx) {
                 this.settleBatch(batch, tx);
                 return 0;
@@ -384,7 +393,7 @@ export class Outbox {
             this.searchedLt = account.last.lt;
             if (tx) {
                 this.opts.log(
-                    `outbox: wallet ${this.wallet.address.toString()}: batch at seqno ${batch.seqno} ran in transaction ${tx.lt} but left the seqno; ` +
+                    `outbox: ${this.name}: batch at seqno ${batch.seqno} ran in transaction ${tx.lt} but left the seqno; ` +
                         `its external can be replayed until ${batch.valid_until} unless the next batch takes the seqno`,
                 );
                 this.settleBatch(batch, tx);
@@ -401,8 +410,7 @@ export class Outbox {
 
     /** Sends the stored external as stored: however often, at most one of its copies can execute. */
     private async send(batch: BatchRow): Promise<number> {
-        const where = `wallet ${this.wallet.address.toString()}`;
-        this.lastSentAt = Date.now();
+                this.lastSentAt = Date.now();
         try {
             await this.chain.sendMessage(loadMessage(Cell.fromBase64(batch.boc).beginParse()));
         } catch (e) {
@@ -414,11 +422,11 @@ export class Outbox {
                 this.retryAt = Date.now() + delay;
                 const reason = `wallet refused batch at seqno ${batch.seqno}: ${e.apiMessage}`;
                 this.markBatch(batch.id, true, reason);
-                this.opts.log(`outbox: ${where} refused batch at seqno ${batch.seqno}: ${e.apiMessage}; will retry`);
+                this.opts.log(`outbox: ${this.name} refused batch at seqno ${batch.seqno}: ${e.apiMessage}; will retry`);
                 return delay;
             }
             // no answer: the message may have reached the chain, so the batch stays sent and is checked as usual
-            this.opts.log(`outbox: ${where}: sending batch at seqno ${batch.seqno} got no answer (${(e as Error).message}); checking the chain`);
+            this.opts.log(`outbox: ${this.name}: sending batch at seqno ${batch.seqno} got no answer (${(e as Error).message}); checking the chain`);
             if (batch.refused) this.markBatch(batch.id, false, null);
             return this.opts.pollMs;
         }
@@ -438,14 +446,15 @@ export class Outbox {
         const n = this.db.transaction(() => {
             const changes = this.db
                 .prepare(
-                    `UPDATE outbox_intents SET state = 'queued', batch_id = NULL, batch_index = NULL, batch_seqno = NULL, valid_until = NULL, reason = ?
+                    `UPDATE outbox_intents
+                     SET state = 'queued', batch_id = NULL, batch_index = NULL, batch_seqno = NULL, valid_until = NULL, reason = ?
                      WHERE batch_id = ?`,
                 )
                 .run(why, batch.id).changes;
             this.db.prepare('DELETE FROM outbox_batches WHERE id = ?').run(batch.id);
             return changes;
         })();
-        this.opts.log(`outbox: wallet ${this.wallet.address.toString()}: ${why}; re-queueing ${n} intents`);
+        this.opts.log(`outbox: ${this.name}: ${why}; re-queueing ${n} intents`);
     }
 
     private settleBatch(batch: BatchRow, tx: Transaction): void {
@@ -459,20 +468,26 @@ export class Outbox {
                 const sent = sentMessage(tx, r.batch_index!);
                 if (sent) {
                     this.db
-                        .prepare(`UPDATE outbox_intents SET state = 'confirmed', batch_id = NULL, wallet_tx_lt = ?, wallet_tx_hash = ?, out_lt = ?, reason = NULL WHERE id = ?`)
+                        .prepare(
+                            `UPDATE outbox_intents SET state = 'confirmed', batch_id = NULL, wallet_tx_lt = ?, wallet_tx_hash = ?, out_lt = ?, reason = NULL
+                             WHERE id = ?`,
+                        )
                         .run(lt, hash, sent.createdLt.toString(), r.id);
                     confirmed.push(r.id);
                 } else {
                     const reason = `wallet transaction ${lt} sent no message ${r.batch_index} (${describeOutcome(transactionOutcome(tx))})`;
                     this.db
-                        .prepare(`UPDATE outbox_intents SET state = 'failed', batch_id = NULL, wallet_tx_lt = ?, wallet_tx_hash = ?, reason = ? WHERE id = ?`)
+                        .prepare(
+                            `UPDATE outbox_intents SET state = 'failed', batch_id = NULL, wallet_tx_lt = ?, wallet_tx_hash = ?, reason = ?
+                             WHERE id = ?`,
+                        )
                         .run(lt, hash, reason, r.id);
                     failed.push(r.id);
                 }
             }
             this.db.prepare('DELETE FROM outbox_batches WHERE id = ?').run(batch.id);
         })();
-        this.opts.log(`outbox: wallet ${this.wallet.address.toString()}: batch at seqno ${batch.seqno} executed in transaction ${lt}`);
+        this.opts.log(`outbox: ${this.name}: batch at seqno ${batch.seqno} executed in transaction ${lt}`);
         for (const id of failed) this.emit(id);
         for (const id of confirmed) this.lookup(id);
     }
@@ -502,7 +517,7 @@ export class Outbox {
             (e) => {
                 // the chain did not answer: no verdict yet, so look again (from a fresh deadline)
                 this.lookups.delete(id);
-                this.opts.log(`outbox: wallet ${this.wallet.address.toString()}: destination of intent ${id}: ${(e as Error).message}`);
+                this.opts.log(`outbox: ${this.name}: destination of intent ${id}: ${(e as Error).message}`);
                 setTimeout(() => this.lookup(id), this.opts.pollMs);
             },
         );
@@ -517,6 +532,11 @@ export class Outbox {
                 this.opts.log(`outbox: settled listener failed on intent ${r.intent}: ${(e as Error).message}`);
             }
         }
+    }
+
+    /** "wallet <address>", for log lines. */
+    private get name(): string {
+        return `wallet ${this.wallet.address.toString()}`;
     }
 
     private row(id: number): IntentRow | undefined {

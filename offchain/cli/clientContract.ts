@@ -1,4 +1,4 @@
-import { Address, fromNano, toNano } from '@ton/core';
+import { fromNano, toNano } from '@ton/core';
 import { Command } from 'commander';
 import { parseAddress, readServiceBasics, CliInputError } from './serviceBasics';
 
@@ -77,7 +77,7 @@ export function registerClientContract(program: Command): void {
                 const outcome = await sender.send(message);
                 const exit = outcome.destination?.outcome.exitCode;
                 if (outcome.status !== 'delivered') throw new Error(`${action} ${outcome.status}${exit !== undefined && exit !== null ? ` (exit code ${exit})` : ''}`);
-                console.log(`${action} done: transaction ${outcome.destination!.hash.toString('hex')} on ${Address.normalize(client)}`);
+                console.log(`${action} done: transaction ${outcome.destination!.hash.toString('hex')} on ${client.toString()}`);
             } finally {
                 sender.stop();
             }

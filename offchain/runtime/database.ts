@@ -53,7 +53,7 @@ function migrate(db: Db, file: string, migrations: string[]): void {
                 db.pragma(`user_version = ${i + 1}`);
             }).immediate();
         } catch (e) {
-            throw new DatabaseError(`database ${file}: migration ${i} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+            throw new DatabaseError(`database ${file}: migration ${i} failed: ${messageOf(e)}`, { cause: e });
         }
     }
 }
@@ -61,4 +61,10 @@ function migrate(db: Db, file: string, migrations: string[]): void {
 /** Runs `fn` in an immediate (write-locking) transaction: committed if it returns, rolled back if it throws. */
 export function inTransaction<T>(db: Db, fn: () => T): T {
     return db.transaction(fn).immediate();
+}
+
+/** An error's message; better-sqlite3's errors may come from another realm (jest, workers), so no instanceof. */
+function messageOf(e: unknown): string {
+    const m = (e as { message?: unknown } | null)?.message;
+    return typeof m === 'string' ? m : String(e);
 }

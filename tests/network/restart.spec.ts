@@ -1,0 +1,47 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { readClientContract, readWorkerContract } from '../../offchain/chain/cocoon/contracts';
+import { LOCAL_PRICES, startNetwork, type LocalNetwork } from '../../offchain/cli/up/network';
+
+/** `cocoon up --state DIR`: the chain, the root, the contracts and every database survive a restart. */
+describe('the network restarted from its state folder', () => {
+    let dir: string;
+    let net: LocalNetwork | undefined;
+
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-up-state-'));
+    });
+    afterAll(async () => {
+        await net?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const start = () => startNetwork({ clientPort: 0, stateDir: dir, progress: () => {}, logSink: () => {}, saveStateSeconds: 2 });
+    const ask = (n: LocalNetwork, content: string) =>
+        n.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: 5 });
+
+    it('keeps addresses, counters and receipts, and settles both sessions together', async () => {
+        net = await start();
+        const first = { root: net.root.toString(), proxy: net.proxyContract.toString(), client: net.clientContract.toString(), worker: net.workerContract.toString() };
+        await ask(net, 'first session');
+        const deposit = (await readClientContract(net.chain, net.clientContract)).balance;
+        await net.stop();
+        net = undefined;
+        expect(fs.readdirSync(dir).sort()).toEqual(expect.arrayContaining(['chain.json', 'client.db', 'ports.json', 'proxy.db', 'worker.db']));
+
+        net = await start();
+        expect({ root: net.root.toString(), proxy: net.proxyContract.toString(), client: net.clientContract.toString(), worker: net.workerContract.toString() }).toEqual(first);
+        await ask(net, 'second session here');
+        const receipts = net.client.client.receipts();
+        expect(receipts).toHaveLength(2);
+        const total = BigInt(receipts[0].tokens.total) + BigInt(receipts[1].tokens.total);
+        // 2 + 5 tokens, then 3 + 5: the proxy's running total went on from its database
+        expect(receipts.map((r) => r.clientTotal)).toEqual(['7', '15']);
+        await net.proxy.settle();
+        const client = await readClientContract(net.chain, net.clientContract);
+        expect(client.tokensUsed).toBe(total);
+        expect(client.balance).toBe(deposit - total * LOCAL_PRICES.pricePerToken);
+        expect((await readWorkerContract(net.chain, net.workerContract)).tokens).toBe(total);
+    }, 120_000);
+});

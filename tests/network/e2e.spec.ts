@@ -4,15 +4,18 @@ import { readClientContract, readProxyContract, readWorkerContract } from '../..
 import { LOCAL_PRICES, startNetwork, type LocalNetwork } from '../../offchain/cli/up/network';
 import { adjustUsage, type Prices, type Receipt } from '../../offchain/protocol';
 
+/** Token classes priced apart (×1, ×0.25, ×2, ×0.5) and a worker at ×1.5, so the adjustment shows in every figure. */
+const MULTIPLIERS = { promptTokensPriceMultiplier: 10000, cachedTokensPriceMultiplier: 2500, completionTokensPriceMultiplier: 20000, reasoningTokensPriceMultiplier: 5000 };
+const COEFFICIENT = 1500;
 const prices: Prices = {
     ...LOCAL_PRICES,
-    promptMultiplier: 10000,
-    cachedMultiplier: 10000,
-    completionMultiplier: 10000,
-    reasoningMultiplier: 10000,
+    promptMultiplier: MULTIPLIERS.promptTokensPriceMultiplier,
+    cachedMultiplier: MULTIPLIERS.cachedTokensPriceMultiplier,
+    completionMultiplier: MULTIPLIERS.completionTokensPriceMultiplier,
+    reasoningMultiplier: MULTIPLIERS.reasoningTokensPriceMultiplier,
 };
 
-/** Engine usage (OpenAI shape) → what the proxy must charge for it at coefficient ×1. */
+/** Engine usage (OpenAI shape) → what the proxy must charge for it at the worker's coefficient. */
 function expectedTokens(u: OpenAI.CompletionUsage) {
     return adjustUsage(
         {
@@ -21,7 +24,7 @@ function expectedTokens(u: OpenAI.CompletionUsage) {
             completionTokens: u.completion_tokens,
             reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
         },
-        1000,
+        COEFFICIENT,
         prices,
     );
 }
@@ -34,19 +37,31 @@ describe('the running network, end to end', () => {
     let net: LocalNetwork;
     let openai: OpenAI;
     let depositBefore: bigint;
+    let earningsBefore: bigint;
     const logs: string[] = [];
 
     beforeAll(async () => {
-        net = await startNetwork({ clientPort: 0, progress: () => {}, logSink: (l) => logs.push(l), saveStateSeconds: 2 });
+        net = await startNetwork({
+            clientPort: 0,
+            progress: () => {},
+            logSink: (l) => logs.push(l),
+            saveStateSeconds: 2,
+            params: MULTIPLIERS,
+            workerCoefficient: COEFFICIENT,
+            // 10 tokens' worth: the proxy charges and pays by itself as soon as usage is confirmed on-chain
+            thresholds: { chargeTon: 0.00001, payoutTon: 0.00001 },
+        });
         openai = new OpenAI({ baseURL: net.openaiBaseUrl, apiKey: 'unused', maxRetries: 0 });
         depositBefore = (await readClientContract(net.chain, net.clientContract)).balance;
+        earningsBefore = (await readProxyContract(net.chain, net.proxyContract)).balance;
     }, 120_000);
     afterAll(() => net?.stop());
 
     it('lists the model with its worker and prices', async () => {
         const list = await openai.models.list();
         expect(list.data.map((m) => m.id)).toEqual(['test-model']);
-        expect(list.data[0]).toMatchObject({ id: 'test-model', object: 'model' });
+        expect(list.data[0]).toMatchObject({ id: 'test-model', object: 'model', price_per_token: '1000', worker_fee_per_token: '800' });
+        expect((list.data[0] as unknown as { workers: { coefficient: number }[] }).workers.map((w) => w.coefficient)).toEqual([COEFFICIENT]);
     });
 
     it('answers a non-streaming chat and charges exactly its usage', async () => {
@@ -55,7 +70,10 @@ describe('the running network, end to end', () => {
         expect(r.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 7 });
         expect(r.usage!.prompt_tokens_details?.cached_tokens).toBe(2);
         const receipt = lastReceipt();
+        // prompt (4−2)×1.5 = 3, cached 2×1.5×0.25 = 0 (0.75), completion 7×1.5×2 = 21
+        expect(receipt.tokens).toEqual({ prompt: 3, cached: 0, completion: 21, reasoning: 0, total: 24 });
         expect(receipt.tokens).toEqual(expectedTokens(r.usage!));
+        expect(receipt.coefficient).toBe(COEFFICIENT);
         expect(BigInt(receipt.cost)).toBe(BigInt(receipt.tokens.total) * LOCAL_PRICES.pricePerToken);
     });
 
@@ -99,6 +117,22 @@ describe('the running network, end to end', () => {
         expect(sent).toEqual([1, 1, 2]);
     });
 
+    it('charges the client and pays the worker by itself once confirmed usage passes the thresholds', async () => {
+        const accounted = BigInt(lastReceipt().clientTotal);
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+            const [client, worker] = [await readClientContract(net.chain, net.clientContract), await readWorkerContract(net.chain, net.workerContract)];
+            if (client.tokensUsed > 0n && worker.tokens > 0n) {
+                expect(client.tokensUsed).toBeLessThanOrEqual(accounted);
+                expect(worker.tokens).toBeLessThanOrEqual(accounted);
+                expect(client.balance).toBe(depositBefore - client.tokensUsed * LOCAL_PRICES.pricePerToken);
+                break;
+            }
+            if (Date.now() > deadline) throw new Error(`no automatic settlement within 30 s: charged ${client.tokensUsed}, paid ${worker.tokens}`);
+            await new Promise((r) => setTimeout(r, 250));
+        }
+    });
+
     it('refuses a request over the client\'s credit with 402 and charges nothing', async () => {
         const before = receipts().length;
         const err = await openai.chat.completions
@@ -123,7 +157,6 @@ describe('the running network, end to end', () => {
         expect(all.length).toBe(7);
         const total = all.reduce((s, r) => s + BigInt(r.tokens.total), 0n);
         expect(BigInt(all[all.length - 1].clientTotal)).toBe(total);
-        const proxyBefore = await readProxyContract(net.chain, net.proxyContract);
         await net.proxy.settle();
         const client = await readClientContract(net.chain, net.clientContract);
         const worker = await readWorkerContract(net.chain, net.workerContract);
@@ -131,7 +164,7 @@ describe('the running network, end to end', () => {
         expect(client.tokensUsed).toBe(total);
         expect(client.balance).toBe(depositBefore - total * LOCAL_PRICES.pricePerToken);
         expect(worker.tokens).toBe(total);
-        expect(proxy.balance - proxyBefore.balance).toBe(total * (LOCAL_PRICES.pricePerToken - LOCAL_PRICES.workerFeePerToken));
+        expect(proxy.balance - earningsBefore).toBe(total * (LOCAL_PRICES.pricePerToken - LOCAL_PRICES.workerFeePerToken));
     });
 
     it('never logs a secret', () => {

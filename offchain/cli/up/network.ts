@@ -7,6 +7,7 @@ import { devnetKey, devnetSeed } from '../../chain/cocoon/keys';
 import { RegistryReader } from '../../chain/cocoon/registry';
 import { walletFromInit } from '../../../wrappers/wallet';
 import { clientAddress, proxyAddress, workerAddress } from '../../../wrappers/addresses';
+import type { CocoonParams } from '../../../wrappers/params';
 import { deployLocalRoot } from '../../localnet';
 import { FAKE_IMAGE_HASH } from '../../ratls';
 import { ensureFunded } from './funding';
@@ -42,6 +43,12 @@ export interface NetworkOptions {
     logSink: (line: string) => void;
     /** Seconds between save-state records (shorter in tests). */
     saveStateSeconds?: number;
+    /** Root params beyond the local prices (e.g. token-class multipliers). */
+    params?: Partial<CocoonParams>;
+    /** The worker's price coefficient (1000 = ×1). */
+    workerCoefficient?: number;
+    /** The proxy's settlement thresholds in TON (default: COCOON's 1 and 10). */
+    thresholds?: { chargeTon?: number; payoutTon?: number };
 }
 
 export interface LocalNetwork {
@@ -112,7 +119,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         const descriptor = `127.0.0.1:${ports.proxyWorkers} 127.0.0.1:${ports.proxyClients}`;
         o.progress('root: deploying and registering the fake-TDX images, the model and the proxy…');
         const root = await deployLocalRoot(chain, faucetUrl ?? chainUrl, {
-            params: LOCAL_PRICES,
+            params: { ...LOCAL_PRICES, ...o.params },
             proxyHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             workerHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             models: [model],
@@ -147,6 +154,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 database: file('proxy.db'),
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 saveStateSeconds: o.saveStateSeconds ?? 10,
+                ...(o.thresholds ? { thresholds: o.thresholds } : {}),
             },
             { logSink: o.logSink },
         );
@@ -162,6 +170,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 wallet: { seed: workerW.seed, owner: workerW.owner.toString() },
                 model,
                 engineUrl,
+                coefficient: o.workerCoefficient ?? 1000,
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 ops: { port: ports.workerOps },
                 database: file('worker.db'),

@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
         await buildProgram().parseAsync(argv);
     } catch (e) {
         const err = e as Error;
-        const badInput = ['ConfigError', 'CliInputError', 'KeyFormatError'].includes(err?.name);
+        const badInput = ['ConfigError', 'CliInputError', 'KeyFormatError', 'NetworkSetupError'].includes(err?.name);
         console.error(`cocoon: ${err?.message ?? String(e)}`);
         process.exitCode = badInput ? EXIT_BAD_INPUT : EXIT_FAILED;
     }

@@ -26,7 +26,7 @@ export function registerUp(program: Command): void {
     program
         .command('up')
         .description('run a whole local COCOON network: devnet, root, proxy, worker with the test engine, client with an OpenAI API')
-        .option('--endpoint <url>', 'use this TON HTTP API v2 endpoint (e.g. testnet) instead of an in-process devnet')
+        .option('--endpoint <url>', 'use this TON HTTP API v2 endpoint (e.g. testnet) instead of an in-process devnet; wallet keys derive from COCOON_UP_SEED')
         .option('--client-port <n>', 'port of the OpenAI-compatible API', parsePort, 8080)
         .option('--state <dir>', 'keep the chain and the databases in this folder across restarts')
         .option('--engine-url <url>', 'a real OpenAI-compatible engine (vLLM) instead of the test engine')
@@ -40,6 +40,7 @@ export function registerUp(program: Command): void {
             if (logFile) mkdirSync(path.dirname(path.resolve(logFile)), { recursive: true });
             const net = await startNetwork({
                 endpoint: o.endpoint,
+                seed: process.env.COCOON_UP_SEED || undefined,
                 stateDir: o.state,
                 clientPort: o.clientPort,
                 engineUrl: o.engineUrl,

@@ -1,4 +1,5 @@
 import { Address, toNano } from '@ton/core';
+import type { KeyPair } from '@ton/crypto';
 import { devnetKey } from '../chain/cocoon/keys';
 import type { ChainClient } from '../chain/client';
 import { requestFaucet } from '../chain/faucet';
@@ -26,8 +27,13 @@ export interface RootSetup {
     proxies?: string[];
     /** Names the deterministic owner key (default 'root-owner'). */
     ownerName?: string;
+    /** The owner's key instead of a deterministic one (a root on a public network). */
+    ownerKey?: KeyPair;
     log?: (line: string) => void;
 }
+
+/** Brings `address` to at least `amount` (a devnet faucet, or an operator asked to send it). */
+export type Funder = (address: Address, amount: bigint, what: string) => Promise<void>;
 
 export interface DeployedRoot {
     address: Address;
@@ -45,15 +51,16 @@ function delivered(o: MessageOutcome, what: string): void {
 }
 
 /**
- * Deploys a root on a local network and fills its registry: a funded owner wallet (devnet faucet), the root with
+ * Deploys a root and fills its registry: a funded owner wallet (the devnet faucet at `funding`, or a Funder), the root with
  * the given params, then every hash, model and proxy in batches of four. A root already there (a restarted network
  * with its saved chain) is kept, and only what its registry lacks is added.
  */
-export async function deployLocalRoot(chain: ChainClient, faucetUrl: string, setup: RootSetup = {}): Promise<DeployedRoot> {
+export async function deployLocalRoot(chain: ChainClient, funding: string | Funder, setup: RootSetup = {}): Promise<DeployedRoot> {
     const log = setup.log ?? (() => {});
-    const key = devnetKey(setup.ownerName ?? 'root-owner');
+    const key = setup.ownerKey ?? devnetKey(setup.ownerName ?? 'root-owner');
     const wallet = walletV4Adapter(key);
-    await requestFaucet(faucetUrl, wallet.address, toNano('100'));
+    const fund: Funder = typeof funding === 'string' ? async (a, amount) => void (await requestFaucet(funding, a, amount)) : funding;
+    await fund(wallet.address, toNano(typeof funding === 'string' ? '100' : '5'), 'root owner wallet');
     const sender = new WalletSender(chain, wallet, { pollMs: 50 });
     const params = devnetParams(setup.params);
     const root = await rootFromInit(wallet.address, params);

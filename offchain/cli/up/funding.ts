@@ -13,7 +13,7 @@ export async function ensureFunded(
     amount: bigint,
     what: string,
     progress: (line: string) => void,
-    pollMs = 5000,
+    pollMs = 2000,
 ): Promise<void> {
     const balance = await chain.getBalance(address);
     if (balance >= amount) return;

@@ -3,7 +3,9 @@ import { mkdirSync } from 'fs';
 import path from 'path';
 import { WalletContractV4 } from '@ton/ton';
 import { ChainClient } from '../../chain/client';
-import { devnetKey, devnetSeed } from '../../chain/cocoon/keys';
+import { keyPairFromSeed } from '@ton/crypto';
+import { createHash } from 'crypto';
+import { devnetSeed } from '../../chain/cocoon/keys';
 import { RegistryReader } from '../../chain/cocoon/registry';
 import { walletFromInit } from '../../../wrappers/wallet';
 import { clientAddress, proxyAddress, workerAddress } from '../../../wrappers/addresses';
@@ -28,6 +30,8 @@ export const LOCAL_PRICES = { pricePerToken: 1000n, workerFeePerToken: 800n };
 export interface NetworkOptions {
     /** A TON HTTP API v2 endpoint to use instead of an in-process devnet (e.g. testnet; wallets are then funded by hand). */
     endpoint?: string;
+    /** Secret every wallet key derives from; required with `endpoint` (the devnet's keys are public). */
+    seed?: string;
     /** Port of the in-process devnet (default: a free one). */
     devnetPort?: number;
     /** Keep the chain and the services' databases here across restarts. */
@@ -51,6 +55,13 @@ export interface NetworkOptions {
     thresholds?: { chargeTon?: number; payoutTon?: number };
 }
 
+export class NetworkSetupError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'NetworkSetupError';
+    }
+}
+
 export interface LocalNetwork {
     chainUrl: string;
     openaiBaseUrl: string;
@@ -68,13 +79,16 @@ export interface LocalNetwork {
     stop(): Promise<void>;
 }
 
-/** A role's deterministic devnet wallet: its key, and as its human owner a V4 wallet of a second key. */
-async function roleWallet(role: string) {
-    const seed = devnetSeed(`up-${role}`).toString('hex');
-    const key = devnetKey(`up-${role}`);
-    const owner = WalletContractV4.create({ workchain: 0, publicKey: devnetKey(`up-${role}-owner`).publicKey }).address;
+/**
+ * A role's wallet: its key, and as its human owner a V4 wallet of a second key. Without a seed the keys are the
+ * devnet's deterministic ones (anyone can recompute them); with one they derive from it, for a public chain.
+ */
+async function roleWallet(role: string, seed?: string) {
+    const seedOf = (name: string) => (seed ? createHash('sha256').update(`cocoon-up:${seed}:${name}`).digest() : devnetSeed(name));
+    const key = keyPairFromSeed(seedOf(`up-${role}`));
+    const owner = WalletContractV4.create({ workchain: 0, publicKey: keyPairFromSeed(seedOf(`up-${role}-owner`)).publicKey }).address;
     const wallet = (await walletFromInit(key.publicKey, owner)).address;
-    return { seed, key, owner, wallet };
+    return { seed: seedOf(`up-${role}`).toString('hex'), key, owner, wallet };
 }
 
 /**
@@ -92,6 +106,9 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         const file = (name: string) => (o.stateDir ? path.join(o.stateDir, name) : ':memory:');
         const ports = await networkPorts(o.stateDir, o.devnetPort);
 
+        if (o.endpoint && !o.seed) {
+            throw new NetworkSetupError('a network on --endpoint needs COCOON_UP_SEED, a secret every wallet key derives from (the devnet keys are public)');
+        }
         let chainUrl = o.endpoint;
         let faucetUrl: string | undefined;
         let devnet: Devnet | undefined;
@@ -118,7 +135,9 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
 
         const descriptor = `127.0.0.1:${ports.proxyWorkers} 127.0.0.1:${ports.proxyClients}`;
         o.progress('root: deploying and registering the fake-TDX images, the model and the proxy…');
-        const root = await deployLocalRoot(chain, faucetUrl ?? chainUrl, {
+        const fund = (a: Address, amount: bigint, what: string) => ensureFunded(chain, faucetUrl, a, amount, what, o.progress);
+        const root = await deployLocalRoot(chain, fund, {
+            ownerKey: o.seed ? (await roleWallet('root', o.seed)).key : undefined,
             params: { ...LOCAL_PRICES, ...o.params },
             proxyHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             workerHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
@@ -129,17 +148,17 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         root.sender.stop();
         const params = (await new RegistryReader(chain, root.address).get()).params;
 
-        const proxyW = await roleWallet('proxy');
-        const workerW = await roleWallet('worker');
-        const clientW = await roleWallet('client');
+        const proxyW = await roleWallet('proxy', o.seed);
+        const workerW = await roleWallet('worker', o.seed);
+        const clientW = await roleWallet('client', o.seed);
         const proxyContract = proxyAddress({ owner: proxyW.owner, proxyPublicKey: proxyW.key.publicKey, root: root.address, params });
         const member = { proxyAddress: proxyContract, proxyPublicKey: proxyW.key.publicKey, params };
         const workerContract = workerAddress({ owner: workerW.wallet, ...member });
         const clientContract = clientAddress({ owner: clientW.wallet, ...member });
 
-        await ensureFunded(chain, faucetUrl, proxyW.wallet, toNano('30'), 'proxy wallet', o.progress);
-        await ensureFunded(chain, faucetUrl, workerW.wallet, toNano('10'), 'worker wallet', o.progress);
-        await ensureFunded(chain, faucetUrl, clientW.wallet, toNano('30'), 'client wallet', o.progress);
+        await fund(proxyW.wallet, toNano('30'), 'proxy wallet');
+        await fund(workerW.wallet, toNano('10'), 'worker wallet');
+        await fund(clientW.wallet, toNano('30'), 'client wallet');
         const endpoints = [{ url: chainUrl }];
 
         o.progress('proxy: deploying its contract with its stake and recording its first save-state on-chain…');

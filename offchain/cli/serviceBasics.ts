@@ -2,7 +2,7 @@ import { Address } from '@ton/core';
 import type { KeyPair } from '@ton/crypto';
 import { ChainClient } from '../chain/client';
 import { keyFromSeedHex } from '../chain/cocoon/keys';
-import { loadConfig, type ConfigSchema } from '../runtime';
+import { endpointsSchema, loadConfig, walletSchema, type ConfigSchema } from '../runtime';
 
 /** The environment variable each role reads its wallet seed from (as the services' own config loaders do). */
 export const SEED_ENV = { proxy: 'COCOON_PROXY_SEED', worker: 'COCOON_WORKER_SEED', client: 'COCOON_CLIENT_SEED' } as const;
@@ -26,9 +26,9 @@ const basicsSchema: ConfigSchema = {
         chain: {
             type: 'object',
             required: ['endpoints'],
-            properties: { endpoints: { type: 'array', minItems: 1, items: { type: 'object', required: ['url'], properties: { url: { type: 'string' }, apiKey: { type: 'string' } } } } },
+            properties: { endpoints: endpointsSchema },
         },
-        wallet: { type: 'object', required: ['seed', 'owner'], properties: { seed: { type: 'string' }, owner: address } },
+        wallet: walletSchema,
     },
 };
 

@@ -1,4 +1,4 @@
-import { validateConfig, type ConfigSchema } from '../runtime';
+import { endpointsSchema, validateConfig, walletSchema, type ConfigSchema } from '../runtime';
 
 /** TON amounts are decimal strings ("5", "1.5") so that configs never go through a double. */
 export interface ClientConfig {
@@ -49,25 +49,11 @@ export const clientConfigSchema: ConfigSchema = {
             additionalProperties: false,
             required: ['endpoints'],
             properties: {
-                endpoints: {
-                    type: 'array',
-                    minItems: 1,
-                    items: {
-                        type: 'object',
-                        additionalProperties: false,
-                        required: ['url'],
-                        properties: { url: { type: 'string', minLength: 1 }, apiKey: { type: 'string' } },
-                    },
-                },
+                endpoints: endpointsSchema,
                 pollMs: { type: 'integer', minimum: 10, default: 1000 },
             },
         },
-        wallet: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['seed', 'owner'],
-            properties: { seed: { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' }, owner: { type: 'string', minLength: 1 } },
-        },
+        wallet: walletSchema,
         secret: { type: 'string', minLength: 8 },
         proxies: { type: 'array', items: endpoint },
         tdx: {

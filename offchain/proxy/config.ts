@@ -1,4 +1,4 @@
-import { validateConfig, type ConfigSchema } from '../runtime';
+import { endpointsSchema, hostPortSchema, validateConfig, walletSchema, type ConfigSchema } from '../runtime';
 
 /**
  * The proxy service's configuration as given (validated by `proxyConfigSchema`, which fills the defaults; secrets may
@@ -53,13 +53,6 @@ export interface ResolvedProxyConfig extends ProxyConfig {
     rootRefreshSeconds: number;
 }
 
-const hostPort = {
-    type: 'object',
-    properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
-    required: ['port'],
-    additionalProperties: false,
-};
-
 export const proxyConfigSchema: ConfigSchema = {
     type: 'object',
     properties: {
@@ -67,35 +60,21 @@ export const proxyConfigSchema: ConfigSchema = {
         chain: {
             type: 'object',
             properties: {
-                endpoints: {
-                    type: 'array',
-                    minItems: 1,
-                    items: {
-                        type: 'object',
-                        properties: { url: { type: 'string', minLength: 1 }, apiKey: { type: 'string' } },
-                        required: ['url'],
-                        additionalProperties: false,
-                    },
-                },
+                endpoints: endpointsSchema,
                 pollMs: { type: 'integer', minimum: 10, maximum: 60_000, default: 1000 },
             },
             required: ['endpoints'],
             additionalProperties: false,
         },
-        wallet: {
-            type: 'object',
-            properties: { seed: { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' }, owner: { type: 'string', minLength: 1 } },
-            required: ['seed', 'owner'],
-            additionalProperties: false,
-        },
+        wallet: walletSchema,
         owner: { type: 'string', minLength: 1 },
         listen: {
             type: 'object',
-            properties: { workers: hostPort, clients: hostPort },
+            properties: { workers: hostPortSchema, clients: hostPortSchema },
             required: ['workers', 'clients'],
             additionalProperties: false,
         },
-        ops: hostPort,
+        ops: hostPortSchema,
         adminToken: { type: 'string', minLength: 16 },
         database: { type: 'string', minLength: 1 },
         tdx: {

@@ -7,3 +7,4 @@ export { handleOps, startOpsServer, type Ops, type HealthReport, type OpsServer,
 export { readJsonBody, sendJson, sendError, stringifyJson, bearerToken, tokensEqual, listen, HttpError, ListenError } from './http';
 export { openDatabase, inTransaction, DatabaseError, type Db } from './database';
 export { onShutdown, shutdownHandler, FORCED_EXIT_CODE, type ShutdownOptions } from './lifecycle';
+export { endpointsSchema, walletSchema, hostPortSchema } from './configSchemas';

@@ -1,4 +1,4 @@
-import type { ConfigSchema } from '../runtime';
+import { endpointsSchema, hostPortSchema, walletSchema, type ConfigSchema } from '../runtime';
 import type { PeerProvider } from '../protocol';
 
 /** The worker's configuration, as validated by `workerConfigSchema` (defaults filled). */
@@ -53,24 +53,10 @@ export const workerConfigSchema: ConfigSchema = {
             additionalProperties: false,
             required: ['endpoints'],
             properties: {
-                endpoints: {
-                    type: 'array',
-                    minItems: 1,
-                    items: {
-                        type: 'object',
-                        additionalProperties: false,
-                        required: ['url'],
-                        properties: { url: { type: 'string', minLength: 1 }, apiKey: { type: 'string' } },
-                    },
-                },
+                endpoints: endpointsSchema,
             },
         },
-        wallet: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['seed', 'owner'],
-            properties: { seed: { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' }, owner: { type: 'string', minLength: 1 } },
-        },
+        wallet: walletSchema,
         model: { type: 'string', pattern: '^[^@\\s]+@[^:\\s]+:[^\\s]+$', maxLength: 256 },
         engineUrl: { type: 'string', minLength: 1 },
         coefficient: { type: 'integer', minimum: 0, maximum: 999_999_999, default: 1000 },
@@ -82,12 +68,7 @@ export const workerConfigSchema: ConfigSchema = {
             required: ['provider', 'peerProvider'],
             properties: { provider, peerProvider: provider },
         },
-        ops: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['port'],
-            properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
-        },
+        ops: hostPortSchema,
         database: { type: 'string', minLength: 1 },
         payoutThresholdTon: { type: 'number', minimum: 0, maximum: 1_000_000, default: 10 },
         engineTimeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000, default: 120_000 },

@@ -117,6 +117,29 @@ describe('the running network, end to end', () => {
         expect(sent).toEqual([1, 1, 2]);
     });
 
+    it('multiplexes concurrent streams on the one proxy connection, each with its own receipt', async () => {
+        const before = receipts().length;
+        const texts = await Promise.all(
+            Array.from({ length: 8 }, async (_, i) => {
+                const stream = await openai.chat.completions.create({
+                    model: 'test-model',
+                    messages: [{ role: 'user', content: `stream number ${i}` }],
+                    max_tokens: 6 + i,
+                    stream: true,
+                });
+                let text = '';
+                for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+                return text.trim().split(' ').length;
+            }),
+        );
+        expect(texts).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
+        const fresh = receipts().slice(before);
+        expect(fresh).toHaveLength(8);
+        expect(new Set(fresh.map((r) => r.requestId)).size).toBe(8);
+        // completion (6 + i) × 1.5 × 2 and prompt 3 × 1.5 = 4 (4.5): every stream paid for exactly its own tokens
+        expect(fresh.map((r) => r.tokens.total).sort((a, b) => a - b)).toEqual([22, 25, 28, 31, 34, 37, 40, 43]);
+    });
+
     it('charges the client and pays the worker by itself once confirmed usage passes the thresholds', async () => {
         const accounted = BigInt(lastReceipt().clientTotal);
         const deadline = Date.now() + 30_000;
@@ -154,7 +177,7 @@ describe('the running network, end to end', () => {
 
     it('settles on-chain exactly as the receipts say', async () => {
         const all = receipts();
-        expect(all.length).toBe(7);
+        expect(all.length).toBe(15);
         const total = all.reduce((s, r) => s + BigInt(r.tokens.total), 0n);
         expect(BigInt(all[all.length - 1].clientTotal)).toBe(total);
         await net.proxy.settle();

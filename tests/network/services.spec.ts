@@ -7,7 +7,6 @@ import path from 'path';
 import { ChainClient } from '../../offchain/chain/client';
 import { devnetKey, devnetSeed } from '../../offchain/chain/cocoon/keys';
 import { requestFaucet } from '../../offchain/chain/faucet';
-import { freePort } from '../../offchain/cli/up/ports';
 import type { Devnet } from '../../offchain/devnet';
 import { TestEngine } from '../../offchain/engine';
 import { deployLocalRoot } from '../../offchain/localnet';
@@ -39,14 +38,20 @@ function run(role: string, config: string, env: NodeJS.ProcessEnv): Service {
     return { child, stderr, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
-async function healthy(url: string, ms = 60_000): Promise<void> {
+/** The first JSON log line of `s` with message `msg` (servers listen on port 0 and log where they are). */
+async function logged(s: Service, msg: string, ms = 60_000): Promise<Record<string, any>> {
     const end = Date.now() + ms;
     for (;;) {
-        const ok = await fetch(url).then((r) => r.ok, () => false);
-        if (ok) return;
-        if (Date.now() > end) throw new Error(`${url} not healthy within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 200));
+        const line = s.stderr.find((l) => l.includes(`"msg":"${msg}"`));
+        if (line) return JSON.parse(line);
+        if (Date.now() > end) throw new Error(`no "${msg}" within ${ms} ms; logs:\n${s.stderr.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
     }
+}
+
+async function healthy(url: string): Promise<void> {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
 }
 
 /**
@@ -72,13 +77,11 @@ describe('cocoon proxy, worker and client as processes', () => {
     });
 
     it('serve a request and stop cleanly on SIGTERM', async () => {
-        const [workersPort, clientsPort, proxyOps, workerOps, clientPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
         const root = await deployLocalRoot(new ChainClient(devnet.endpoint), devnet.endpoint, {
             ownerName: 'services-root',
             proxyHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             workerHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             models: [MODEL],
-            proxies: [`127.0.0.1:${workersPort} 127.0.0.1:${clientsPort}`],
         });
         root.sender.stop();
         const owner = (await walletFromInit(devnetKey('services-owner').publicKey, root.owner)).address.toString();
@@ -98,19 +101,24 @@ describe('cocoon proxy, worker and client as processes', () => {
             ...common,
             wallet: { seed: 'env:COCOON_PROXY_SEED', owner: root.owner.toString() },
             owner,
-            listen: { workers: { port: workersPort }, clients: { port: clientsPort } },
-            ops: { port: proxyOps },
+            listen: { workers: { port: 0 }, clients: { port: 0 } },
+            ops: { port: 0 },
             database: path.join(dir, 'proxy.db'),
             tdx: { provider: 'fake', peerProvider: 'fake' },
             saveStateSeconds: 2,
         });
+        const proxy = run('proxy', proxyFile, { COCOON_PROXY_SEED: seeds.proxy });
+        services.push(proxy);
+        const ports = (await logged(proxy, 'proxy serving')) as { workers: number; clients: number; ops: number };
+        await healthy(`http://127.0.0.1:${ports.ops}/healthz`);
         const workerFile = write('worker', {
             ...common,
             wallet: { seed: 'env:COCOON_WORKER_SEED', owner: root.owner.toString() },
             model: MODEL,
             engineUrl: engine.url,
             tdx: { provider: 'fake', peerProvider: 'fake' },
-            ops: { port: workerOps },
+            ops: { port: 0 },
+            proxies: [`127.0.0.1:${ports.workers}`],
             database: path.join(dir, 'worker.db'),
         });
         const clientFile = write('client', {
@@ -119,20 +127,21 @@ describe('cocoon proxy, worker and client as processes', () => {
             secret: 'env:COCOON_CLIENT_SECRET',
             tdx: { peerProvider: 'fake' },
             database: path.join(dir, 'client.db'),
-            http: { port: clientPort },
+            proxies: [`127.0.0.1:${ports.clients}`],
+            http: { port: 0 },
         });
 
-        const proxy = run('proxy', proxyFile, { COCOON_PROXY_SEED: seeds.proxy });
-        services.push(proxy);
-        await healthy(`http://127.0.0.1:${proxyOps}/healthz`);
         const worker = run('worker', workerFile, { COCOON_WORKER_SEED: seeds.worker });
         services.push(worker);
-        await healthy(`http://127.0.0.1:${workerOps}/healthz`);
+        const workerOps = (await logged(worker, 'ops server listening')).url as string;
+        await logged(worker, 'proxy session ready');
         const client = run('client', clientFile, { COCOON_CLIENT_SEED: seeds.client, COCOON_CLIENT_SECRET: 'a-secret-for-this-test' });
         services.push(client);
-        await healthy(`http://127.0.0.1:${clientPort}/healthz`);
+        const api = (await logged(client, 'client API listening')).url as string;
+        await healthy(`${api}/healthz`);
+        await healthy(`${workerOps}/healthz`);
 
-        const openai = new OpenAI({ baseURL: `http://127.0.0.1:${clientPort}/v1`, apiKey: 'unused', maxRetries: 0 });
+        const openai = new OpenAI({ baseURL: `${api}/v1`, apiKey: 'unused', maxRetries: 0 });
         const r = await openai.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'from three processes' }], max_tokens: 4 });
         expect(r.choices[0].message.content!.split(' ')).toHaveLength(4);
         expect(r.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4 });

@@ -13,7 +13,7 @@ import type { CocoonParams } from '../../../wrappers/params';
 import { deployLocalRoot } from '../../localnet';
 import { FAKE_IMAGE_HASH } from '../../ratls';
 import { ensureFunded } from './funding';
-import { networkPorts } from './ports';
+import { savedPorts, savePorts } from './ports';
 
 type ProxyService = import('../../proxy').ProxyService;
 type WorkerService = import('../../worker').WorkerService;
@@ -104,7 +104,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
     try {
         if (o.stateDir) mkdirSync(o.stateDir, { recursive: true });
         const file = (name: string) => (o.stateDir ? path.join(o.stateDir, name) : ':memory:');
-        const ports = await networkPorts(o.stateDir, o.devnetPort);
+        const saved = savedPorts(o.stateDir);
 
         if (o.endpoint && !o.seed) {
             throw new NetworkSetupError('a network on --endpoint needs COCOON_UP_SEED, a secret every wallet key derives from (the devnet keys are public)');
@@ -114,7 +114,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         let devnet: Devnet | undefined;
         if (!chainUrl) {
             const { Devnet } = await import('../../devnet');
-            devnet = await Devnet.start({ port: ports.devnet, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
+            devnet = await Devnet.start({ port: saved?.devnet ?? o.devnetPort ?? 0, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
             stoppers.push(() => devnet!.stop());
             chainUrl = devnet.endpoint;
             faucetUrl = devnet.faucetUrl;
@@ -133,18 +133,17 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
             o.progress(`engine: the test engine (a stand-in for vLLM) serves ${model} at ${engineUrl}`);
         }
 
-        const descriptor = `127.0.0.1:${ports.proxyWorkers} 127.0.0.1:${ports.proxyClients}`;
-        o.progress('root: deploying and registering the fake-TDX images, the model and the proxy…');
+        o.progress('root: deploying and registering the fake-TDX images and the model…');
         const fund = (a: Address, amount: bigint, what: string) => ensureFunded(chain, faucetUrl, a, amount, what, o.progress);
-        const root = await deployLocalRoot(chain, fund, {
+        const rootSetup = {
             ownerKey: o.seed ? (await roleWallet('root', o.seed)).key : undefined,
             params: { ...LOCAL_PRICES, ...o.params },
             proxyHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             workerHashes: [BigInt('0x' + FAKE_IMAGE_HASH)],
             models: [model],
-            proxies: [descriptor],
-            log: (line) => o.progress(`root: ${line.replace(/^root: /, '')}`),
-        });
+            log: (line: string) => o.progress(`root: ${line.replace(/^root: /, '')}`),
+        };
+        const root = await deployLocalRoot(chain, fund, rootSetup);
         root.sender.stop();
         const params = (await new RegistryReader(chain, root.address).get()).params;
 
@@ -168,8 +167,8 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 root: root.address.toString(),
                 chain: { endpoints },
                 wallet: { seed: proxyW.seed, owner: proxyW.owner.toString() },
-                listen: { workers: { port: ports.proxyWorkers }, clients: { port: ports.proxyClients } },
-                ops: { port: ports.proxyOps },
+                listen: { workers: { port: saved?.proxyWorkers ?? 0 }, clients: { port: saved?.proxyClients ?? 0 } },
+                ops: { port: 0 },
                 database: file('proxy.db'),
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 saveStateSeconds: o.saveStateSeconds ?? 10,
@@ -178,7 +177,11 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
             { logSink: o.logSink },
         );
         stoppers.push(() => proxy.stop());
-        o.progress(`proxy: contract ${proxyContract.toString()}, workers on 127.0.0.1:${ports.proxyWorkers}, clients on 127.0.0.1:${ports.proxyClients}`);
+        // registered once its ports are known (picked free ones the first time; a state folder keeps them)
+        const descriptor = `127.0.0.1:${proxy.ports.workers} 127.0.0.1:${proxy.ports.clients}`;
+        (await deployLocalRoot(chain, fund, { ...rootSetup, proxies: [descriptor] })).sender.stop();
+        if (devnet) savePorts(o.stateDir, { devnet: devnet.port, proxyWorkers: proxy.ports.workers, proxyClients: proxy.ports.clients });
+        o.progress(`proxy: contract ${proxyContract.toString()}, workers on 127.0.0.1:${proxy.ports.workers}, clients on 127.0.0.1:${proxy.ports.clients}`);
 
         o.progress('worker: deploying its contract and joining the proxy…');
         const { WorkerService } = await import('../../worker');
@@ -191,7 +194,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 engineUrl,
                 coefficient: o.workerCoefficient ?? 1000,
                 tdx: { provider: 'fake', peerProvider: 'fake' },
-                ops: { port: ports.workerOps },
+                ops: { port: 0 },
                 database: file('worker.db'),
             },
             { logSink: o.logSink },

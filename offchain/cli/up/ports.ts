@@ -1,41 +1,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
-import net from 'net';
 import path from 'path';
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
-
-export interface NetworkPorts {
+/** The ports a network with a state folder must keep: its chain's, and the proxy's (registered in the root on that chain). */
+export interface SavedPorts {
     devnet: number;
     proxyWorkers: number;
     proxyClients: number;
-    proxyOps: number;
-    workerOps: number;
 }
 
-/**
- * The network's ports: fresh ones, or with a state folder the ones it used before, because the proxy's endpoints are
- * registered in the root on the saved chain.
- */
-export async function networkPorts(stateDir: string | undefined, devnetPort: number | undefined): Promise<NetworkPorts> {
-    const file = stateDir ? path.join(stateDir, 'ports.json') : undefined;
-    if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as NetworkPorts;
-    const ports = {
-        devnet: devnetPort ?? (await freePort()),
-        proxyWorkers: await freePort(),
-        proxyClients: await freePort(),
-        proxyOps: await freePort(),
-        workerOps: await freePort(),
-    };
-    if (file) writeFileSync(file, JSON.stringify(ports, null, 2));
-    return ports;
+const fileOf = (stateDir: string) => path.join(stateDir, 'ports.json');
+
+/** The ports a state folder's network used before, or null the first time (every server then picks a free port). */
+export function savedPorts(stateDir: string | undefined): SavedPorts | null {
+    if (!stateDir || !existsSync(fileOf(stateDir))) return null;
+    return JSON.parse(readFileSync(fileOf(stateDir), 'utf8')) as SavedPorts;
+}
+
+export function savePorts(stateDir: string | undefined, ports: SavedPorts): void {
+    if (stateDir) writeFileSync(fileOf(stateDir), JSON.stringify(ports, null, 2));
 }

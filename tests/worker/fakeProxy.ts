@@ -100,7 +100,8 @@ export interface Answer {
 }
 
 export interface FakeProxyOptions {
-    port: number;
+    /** Default 0: a free port, read from `port` after `listen()`. */
+    port?: number;
     root: Address;
     params: CocoonParams;
     /** The payment key in the proxy's certificate claims. */
@@ -142,6 +143,12 @@ export class FakeProxy {
         return Address.parse(this.info.contract);
     }
 
+    /** Where it listens (after `listen()`). */
+    get port(): number {
+        if (!this.listener) throw new Error('the fake proxy is not listening yet');
+        return this.listener.port;
+    }
+
     workerContractOf(owner: Address): Address {
         return workerAddress({ owner, proxyAddress: this.contract, proxyPublicKey: Buffer.from(this.info.publicKey, 'hex'), params: this.o.params });
     }
@@ -152,7 +159,7 @@ export class FakeProxy {
             extra: proxyClaims({ paymentKey: this.o.key.publicKey, owner: this.o.owner, root: this.o.root }),
         });
         this.listener = await listenProtocol({
-            port: this.o.port,
+            port: this.o.port ?? 0,
             identity,
             verifier: new PeerVerifier({ policy: fakePolicy('workers', () => [FAKE_IMAGE_HASH]) }),
             log: () => {},

@@ -1,6 +1,5 @@
 import { Address, toNano } from '@ton/core';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { ChainClient } from '../../offchain/chain/client';
@@ -33,14 +32,6 @@ const chat = (content: string, extra: Record<string, unknown> = {}) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** id and created differ between two answers of the engine; everything else is deterministic. */
 const normalized = (body: string) => body.replace(/"id":"[^"]*"/g, '"id":"X"').replace(/"created":\d+/g, '"created":0');
-
-async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    await new Promise((r) => server.close(r));
-    return port;
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -89,21 +80,19 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         dir = mkdtempSync(join(tmpdir(), 'worker-spec-'));
         ({ devnet, chain } = await startTestDevnet());
         engine = await TestEngine.start({ model: 'test-model' });
-        const [goodPort, badPort] = [await freePort(), await freePort()];
         const fake = BigInt('0x' + FAKE_IMAGE_HASH);
-        const root = await deployLocalRoot(chain, devnet.endpoint, {
-            proxyHashes: [fake],
-            workerHashes: [fake],
-            models: [MODEL],
-            proxies: [`127.0.0.1:${goodPort}`, `127.0.0.1:${badPort} 127.0.0.1:1`],
-        });
+        const setup = { proxyHashes: [fake], workerHashes: [fake], models: [MODEL] };
+        const root = await deployLocalRoot(chain, devnet.endpoint, setup);
         root.sender.stop();
         params = root.params;
-        good = new FakeProxy({ port: goodPort, root: root.address, params, key: proxyKey, owner: proxyOwner });
+        good = new FakeProxy({ root: root.address, params, key: proxyKey, owner: proxyOwner });
         const otherKey = devnetKey('worker-spec-other');
-        bad = new FakeProxy({ port: badPort, root: root.address, params, key: otherKey, owner: proxyOwner, welcomeKey: proxyKey });
+        bad = new FakeProxy({ root: root.address, params, key: otherKey, owner: proxyOwner, welcomeKey: proxyKey });
         await good.listen();
         await bad.listen();
+        // registered once they listen (on free ports), in the order the worker reads them
+        const proxies = [`127.0.0.1:${good.port}`, `127.0.0.1:${bad.port} 127.0.0.1:1`];
+        (await deployLocalRoot(chain, devnet.endpoint, { ...setup, proxies })).sender.stop();
 
         const seed = devnetSeed('worker-spec-worker').toString('hex');
         const owner = walletV4Adapter(devnetKey('worker-spec-owner')).address;
@@ -156,7 +145,7 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         expect(onChain.owner.equals(wallet)).toBe(true);
         expect(onChain.proxyAddress.equals(good.contract)).toBe(true);
         expect(onChain.tokens).toBe(0n);
-        expect(worker.status().proxies.find((p) => p.endpoint.endsWith(String(good.o.port)))).toMatchObject({
+        expect(worker.status().proxies.find((p) => p.endpoint.endsWith(`:${good.port}`))).toMatchObject({
             phase: 'ready',
             enabled: true,
             proxyContract: good.info.contract,
@@ -171,7 +160,7 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         expect(error).toMatchObject({ type: 'error', code: 'auth_failed', message });
         await badLink.waitClosed();
         expect(badLink.messages.map((m) => m.type)).toEqual(['worker.hello', 'error']);
-        const status = worker.status().proxies.find((p) => p.endpoint.endsWith(String(bad.o.port)))!;
+        const status = worker.status().proxies.find((p) => p.endpoint.endsWith(`:${bad.port}`))!;
         expect(status.phase).not.toBe('ready');
         expect(status.lastError).toMatch(/payment key differs/);
     });

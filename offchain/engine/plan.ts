@@ -4,7 +4,7 @@ import { answerWords, directives, promptTokens } from './text';
 
 export type EnginePath = '/v1/chat/completions' | '/v1/completions';
 
-/** Completion tokens when no limit is given and no `#length=N` directive is present. */
+/** Words in an answer that ends by itself (EOS) before any limit; `#length=N` in the prompt changes it. */
 export const NATURAL_LENGTH = 16;
 /** Completion tokens a tool call costs, whatever its (always `{}`) arguments. */
 export const TOOL_CALL_TOKENS = 8;
@@ -53,7 +53,7 @@ export function planRequest(path: EnginePath, body: unknown, model: string): Pla
         const call = { id: `chatcmpl-tool-${randomBytes(8).toString('hex')}`, name: tool, arguments: '{}' };
         return { ...base, words: [], reasoningTokens: 0, completionTokens: TOOL_CALL_TOKENS, finishReason: 'tool_calls', tool: call };
     }
-    const natural = dir.length ?? (limit === undefined ? NATURAL_LENGTH : Infinity);
+    const natural = dir.length ?? NATURAL_LENGTH;
     const count = Math.min(natural, limit ?? Infinity);
     const words = answerWords(prompt, seed, count);
     return {

@@ -8,9 +8,9 @@
  *   every `{type: 'text', text}` part, one per line; completions: the prompt string, or the array's strings.
  * - The answer is a deterministic word sequence from SHA-256 of (prompt text, `seed`): a different seed gives
  *   different text, which proves the seed reached the engine.
- * - completion_tokens = words produced = `max_completion_tokens ?? max_tokens ?? 16`: with no limit the natural
- *   length is 16 words and finish_reason is `stop`; a limit produces exactly that many words with `length`.
- *   `#length=N` in the prompt sets the natural length to N (then `stop` when N < limit, else `length` at the limit).
+ * - completion_tokens = words produced = min(natural length, `max_completion_tokens ?? max_tokens`): an answer
+ *   ends by itself after 16 words (finish_reason `stop`), as a model reaching its end-of-sequence token would,
+ *   unless the limit cuts it first (`length`). `#length=N` in the prompt sets the natural length to N.
  * - One word is one token and, streamed, one SSE event `data: {json}\n\n`; the stream ends with `data: [DONE]\n\n`.
  *   With `stream_options.include_usage`, an event with `choices: []` and `usage` comes before `[DONE]`.
  * - `#cached=N` in the prompt: usage.prompt_tokens_details.cached_tokens = min(N, prompt_tokens).

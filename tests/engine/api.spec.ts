@@ -51,9 +51,13 @@ describe('test engine: OpenAI API shapes, deterministic text and exact usage', (
         // max_completion_tokens wins over max_tokens, as in vLLM
         const both = await postJson(engine, '/v1/chat/completions', chat('x', { max_tokens: 5, max_completion_tokens: 3 }));
         expect(both.json.usage.completion_tokens).toBe(3);
+        // a limit above the natural length does not stretch the answer: it ends by itself
         const big = await postJson(engine, '/v1/chat/completions', chat('x', { max_completion_tokens: 40 }));
-        expect(big.json.usage).toEqual(usage(1, 40));
-        expect(big.json.choices[0].message.content.split(' ')).toHaveLength(40);
+        expect(big.json.usage).toEqual(usage(1, 16));
+        expect(big.json.choices[0].finish_reason).toBe('stop');
+        const long = await postJson(engine, '/v1/chat/completions', chat('x #length=40', { max_completion_tokens: 40 }));
+        expect(long.json.usage).toEqual(usage(2, 40));
+        expect(long.json.choices[0].message.content.split(' ')).toHaveLength(40);
         const zero = await postJson(engine, '/v1/chat/completions', chat('', { max_tokens: 0 }));
         expect(zero.json.choices[0].message.content).toBe('');
         expect(zero.json.usage).toEqual(usage(1, 0));

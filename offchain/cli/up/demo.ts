@@ -35,7 +35,7 @@ export async function runDemo(net: LocalNetwork, out: (line: string) => void): P
         model,
         messages: [{ role: 'user', content: 'Tell me about confidential inference on TON' }],
         stream: true,
-        max_tokens: 24,
+        max_tokens: 64,
     });
     let answer = '';
     for await (const chunk of stream) answer += chunk.choices[0]?.delta?.content ?? '';

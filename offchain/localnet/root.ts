@@ -72,6 +72,16 @@ export async function deployLocalRoot(chain: ChainClient, funding: string | Fund
         delivered(await sender.send({ to: root.address, value: toNano('1'), init: root.init!, bounce: false }), 'root deployment');
         log(`root deployed at ${root.address.toString()}`);
     }
+    const deployed = { address: root.address, owner: wallet.address, params, sender };
+    await fillRegistry(chain, deployed, setup);
+    return deployed;
+}
+
+/** Adds to a deployed root's registry whatever of `setup` it lacks (hashes, models, proxies), through its owner's wallet. */
+export async function fillRegistry(chain: ChainClient, root: DeployedRoot, setup: RootSetup): Promise<void> {
+    const log = setup.log ?? (() => {});
+    const account = await chain.getAccount(root.address);
+    const existing = account.data ? parseRootState(account.data).registry : null;
     const has = (list: Iterable<bigint> | undefined, h: bigint) => !!list && [...list].includes(h);
     const registered = new Set([...(existing?.registeredProxies.values() ?? [])].map((p) => p.text));
     const ops = [
@@ -80,10 +90,9 @@ export async function deployLocalRoot(chain: ChainClient, funding: string | Fund
         ...(setup.models ?? []).filter((m) => !has(existing?.modelHashes, modelHash(m))).map((m) => ({ what: `model ${m}`, body: addHashBody('model', modelHash(m)) })),
         ...(setup.proxies ?? []).filter((d) => !registered.has(d)).map((d) => ({ what: `proxy ${d}`, body: registerProxyBody(d) })),
     ];
-    const outcomes = await sender.sendMany(ops.map((op) => ({ to: root.address, value: toNano('0.1'), body: op.body })));
+    const outcomes = await root.sender.sendMany(ops.map((op) => ({ to: root.address, value: toNano('0.1'), body: op.body })));
     outcomes.forEach((o, i) => {
         delivered(o, `root: adding ${ops[i].what}`);
         log(`root: added ${ops[i].what}`);
     });
-    return { address: root.address, owner: wallet.address, params, sender };
 }

@@ -9,7 +9,7 @@ import { walletV4Adapter } from '../../offchain/chain/walletAdapter';
 import { WalletSender } from '../../offchain/chain/walletSender';
 import type { Devnet } from '../../offchain/devnet';
 import { TestEngine } from '../../offchain/engine';
-import { deployLocalRoot } from '../../offchain/localnet';
+import { deployLocalRoot, fillRegistry } from '../../offchain/localnet';
 import type { Usage, WorkerLedger, WorkerToProxy } from '../../offchain/protocol';
 import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
 import { WorkerService, type WorkerStatus } from '../../offchain/worker';
@@ -83,7 +83,6 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         const fake = BigInt('0x' + FAKE_IMAGE_HASH);
         const setup = { proxyHashes: [fake], workerHashes: [fake], models: [MODEL] };
         const root = await deployLocalRoot(chain, devnet.endpoint, setup);
-        root.sender.stop();
         params = root.params;
         good = new FakeProxy({ root: root.address, params, key: proxyKey, owner: proxyOwner });
         const otherKey = devnetKey('worker-spec-other');
@@ -92,7 +91,8 @@ describe('WorkerService against a fake proxy, the test engine and the devnet', (
         await bad.listen();
         // registered once they listen (on free ports), in the order the worker reads them
         const proxies = [`127.0.0.1:${good.port}`, `127.0.0.1:${bad.port} 127.0.0.1:1`];
-        (await deployLocalRoot(chain, devnet.endpoint, { ...setup, proxies })).sender.stop();
+        await fillRegistry(chain, root, { proxies });
+        root.sender.stop();
 
         const seed = devnetSeed('worker-spec-worker').toString('hex');
         const owner = walletV4Adapter(devnetKey('worker-spec-owner')).address;

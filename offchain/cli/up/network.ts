@@ -10,7 +10,7 @@ import { RegistryReader } from '../../chain/cocoon/registry';
 import { walletFromInit } from '../../../wrappers/wallet';
 import { clientAddress, proxyAddress, workerAddress } from '../../../wrappers/addresses';
 import type { CocoonParams } from '../../../wrappers/params';
-import { deployLocalRoot } from '../../localnet';
+import { deployLocalRoot, fillRegistry } from '../../localnet';
 import { FAKE_IMAGE_HASH } from '../../ratls';
 import { ensureFunded } from './funding';
 import { savedPorts, savePorts } from './ports';
@@ -144,7 +144,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
             log: (line: string) => o.progress(`root: ${line.replace(/^root: /, '')}`),
         };
         const root = await deployLocalRoot(chain, fund, rootSetup);
-        root.sender.stop();
+        stoppers.push(async () => root.sender.stop());
         const params = (await new RegistryReader(chain, root.address).get()).params;
 
         const proxyW = await roleWallet('proxy', o.seed);
@@ -179,7 +179,8 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         stoppers.push(() => proxy.stop());
         // registered once its ports are known (picked free ones the first time; a state folder keeps them)
         const descriptor = `127.0.0.1:${proxy.ports.workers} 127.0.0.1:${proxy.ports.clients}`;
-        (await deployLocalRoot(chain, fund, { ...rootSetup, proxies: [descriptor] })).sender.stop();
+        await fillRegistry(chain, root, { proxies: [descriptor], log: rootSetup.log });
+        root.sender.stop();
         if (devnet) savePorts(o.stateDir, { devnet: devnet.port, proxyWorkers: proxy.ports.workers, proxyClients: proxy.ports.clients });
         o.progress(`proxy: contract ${proxyContract.toString()}, workers on 127.0.0.1:${proxy.ports.workers}, clients on 127.0.0.1:${proxy.ports.clients}`);
 

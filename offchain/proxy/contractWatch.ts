@@ -4,6 +4,7 @@ import { clientAddress, workerAddress } from '../../wrappers/addresses';
 import { ClientProxyRequest } from '../../wrappers/client';
 import { OP_DO_NOT_PROCESS, parseSaveState, type SaveState } from '../../wrappers/proxy';
 import { WorkerProxyRequest } from '../../wrappers/worker';
+import type { Account } from './accounts';
 import type { ProxyContext } from './context';
 
 export type ProxyEvent = ProxyInbound | { kind: 'saveState'; save: SaveState };
@@ -36,6 +37,8 @@ export class ContractWatch {
     private readonly issued = new Map<string, { seen: boolean; waiter?: Waiter }>();
     private readonly confirmations: { seqno: number; waiter: Waiter }[] = [];
     private confirmedSeqno = 0;
+    /** Told which accounts a confirmed save-state moved on, so their newest signed payment reaches them at once. */
+    onPromoted: (accounts: Account[]) => void = () => {};
 
     constructor(
         private readonly ctx: ProxyContext,
@@ -145,6 +148,7 @@ export class ContractWatch {
         this.confirmedSeqno = Math.max(this.confirmedSeqno, save.seqno);
         this.ctx.metrics.saveStateSeqno.set(this.confirmedSeqno);
         this.ctx.log.info('save-state confirmed on-chain', { seqno: save.seqno, lt: t.lt, tx: t.hash.toString('hex'), promoted: promoted.length });
+        if (promoted.length > 0) this.onPromoted(promoted);
         for (let i = this.confirmations.length - 1; i >= 0; i--) {
             if (this.confirmations[i].seqno <= this.confirmedSeqno) this.confirmations.splice(i, 1)[0].waiter.resolve();
         }

@@ -25,6 +25,7 @@ import { ProxyStartError } from './errors';
 import { Ledger } from './ledger';
 import { createProxyMetrics } from './metrics';
 import { startProxyOps, type ProxyOpsServer } from './ops';
+import { clientPayment, workerPayment } from './payments';
 import { Router, type ClientPeer } from './router';
 import { Settlement, type SettleReport } from './settlement';
 import { WorkerPool } from './workerPool';
@@ -141,6 +142,13 @@ export class ProxyService {
         const settlement = new Settlement(ctx, watch, commits);
         const peers = new Set<ClientPeer>();
         const open = new Set<OpenConnection>();
+        // counts newly confirmed on-chain: each connected client and worker gets its new signed charge or payout now,
+        // not only with its next request (a worker collects its own pay with it; a client can charge itself)
+        watch.onPromoted = (accounts) => {
+            const moved = new Set(accounts);
+            for (const p of peers) if (moved.has(p.account)) p.conn.send(clientPayment(ctx, p.account));
+            for (const w of pool.list()) if (moved.has(w.account)) w.conn.send(workerPayment(ctx, w.account));
+        };
         const health = (): HealthReport => ({
             ok: started.deployed && started.firstSaveState && !ctx.refusal,
             deployed: started.deployed,

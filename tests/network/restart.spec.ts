@@ -4,7 +4,10 @@ import path from 'path';
 import { readClientContract, readWorkerContract } from '../../offchain/chain/cocoon/contracts';
 import { LOCAL_PRICES, startNetwork, type LocalNetwork } from '../../offchain/cli/up/network';
 
-/** `cocoon up --state DIR`: the chain, the root, the contracts and every database survive a restart. */
+/**
+ * `cocoon up --state DIR`: the chain, the root, the contracts and every database survive a restart. Along the way the
+ * worker collects its pay itself, with the signed payout the proxy pushes as soon as a save-state confirms the usage.
+ */
 describe('the network restarted from its state folder', () => {
     let dir: string;
     let net: LocalNetwork | undefined;
@@ -17,7 +20,10 @@ describe('the network restarted from its state folder', () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const start = () => startNetwork({ clientPort: 0, stateDir: dir, progress: () => {}, logSink: () => {}, saveStateSeconds: 2 });
+    const logs: string[] = [];
+    // the proxy settles at COCOON's thresholds (1 and 10 TON: not in this test); the worker collects its own pay at once
+    const start = () =>
+        startNetwork({ clientPort: 0, stateDir: dir, progress: () => {}, logSink: (l) => logs.push(l), saveStateSeconds: 2, workerPayoutThresholdTon: 0.000001 });
     const ask = (n: LocalNetwork, content: string) =>
         n.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: 5 });
 
@@ -26,6 +32,16 @@ describe('the network restarted from its state folder', () => {
         const first = { root: net.root.toString(), proxy: net.proxyContract.toString(), client: net.clientContract.toString(), worker: net.workerContract.toString() };
         await ask(net, 'first session');
         const deposit = (await readClientContract(net.chain, net.clientContract)).balance;
+        // once the proxy's save-state confirms the 7 tokens, it pushes the signed payout and the worker submits it
+        const workerSettled = () => logs.filter((l) => l.includes('"component":"worker"') && l.includes('"msg":"payout settled"'));
+        const deadline = Date.now() + 30_000;
+        while (workerSettled().length === 0) {
+            if (Date.now() > deadline) throw new Error('the worker did not collect its pay by itself');
+            await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(workerSettled()).toHaveLength(1);
+        expect((await readWorkerContract(net.chain, net.workerContract)).tokens).toBe(7n);
+        expect(logs.some((l) => l.includes('"msg":"payout settled on-chain"'))).toBe(false);
         await net.stop();
         net = undefined;
         expect(fs.readdirSync(dir).sort()).toEqual(expect.arrayContaining(['chain.json', 'client.db', 'ports.json', 'proxy.db', 'worker.db']));

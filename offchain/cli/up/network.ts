@@ -53,6 +53,8 @@ export interface NetworkOptions {
     workerCoefficient?: number;
     /** The proxy's settlement thresholds in TON (default: COCOON's 1 and 10). */
     thresholds?: { chargeTon?: number; payoutTon?: number };
+    /** The worker collects its pay itself once it is worth this much (TON; default 10). */
+    workerPayoutThresholdTon?: number;
 }
 
 export class NetworkSetupError extends Error {
@@ -194,6 +196,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 model,
                 engineUrl,
                 coefficient: o.workerCoefficient ?? 1000,
+                ...(o.workerPayoutThresholdTon !== undefined ? { payoutThresholdTon: o.workerPayoutThresholdTon } : {}),
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 ops: { port: 0 },
                 database: file('worker.db'),

@@ -32,8 +32,6 @@ export interface NetworkOptions {
     endpoint?: string;
     /** Secret every wallet key derives from; required with `endpoint` (the devnet's keys are public). */
     seed?: string;
-    /** Port of the in-process devnet (default: a free one). */
-    devnetPort?: number;
     /** Keep the chain and the services' databases here across restarts. */
     stateDir?: string;
     /** The client's OpenAI API port (0: any free one). */
@@ -101,7 +99,7 @@ async function roleWallet(role: string, seed?: string) {
 export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
     const stoppers: (() => Promise<unknown>)[] = [];
     const stop = async () => {
-        for (const s of stoppers.reverse()) await s().catch(() => undefined);
+        for (const s of stoppers.splice(0).reverse()) await s().catch(() => undefined);
     };
     try {
         if (o.stateDir) mkdirSync(o.stateDir, { recursive: true });
@@ -116,7 +114,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         let devnet: Devnet | undefined;
         if (!chainUrl) {
             const { Devnet } = await import('../../devnet');
-            devnet = await Devnet.start({ port: saved?.devnet ?? o.devnetPort ?? 0, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
+            devnet = await Devnet.start({ port: saved?.devnet ?? 0, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
             stoppers.push(() => devnet!.stop());
             chainUrl = devnet.endpoint;
             faucetUrl = devnet.faucetUrl;

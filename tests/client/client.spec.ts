@@ -1,6 +1,7 @@
-import { Address, toNano } from '@ton/core';
+import { Address, toNano, type Transaction } from '@ton/core';
 import { createHash } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
+import { createServer } from 'net';
 import OpenAI from 'openai';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -10,7 +11,8 @@ import { requestFaucet } from '../../offchain/chain/faucet';
 import { APIConnectionError, APITimeoutError, APIUserAbortError, ClientHttpServer, InferenceClient, InternalServerError, ProxyRefusedError, type ClientConfig } from '../../offchain/client';
 import { Devnet } from '../../offchain/devnet';
 import { deployLocalRoot, type DeployedRoot } from '../../offchain/localnet';
-import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
+import { clientPeerPolicy, listenProtocol } from '../../offchain/protocol';
+import { createQuoteProvider, FAKE_IMAGE_HASH, generateIdentity, PeerVerifier } from '../../offchain/ratls';
 import { registerProxyBody } from '../../wrappers/root';
 import { startTestDevnet } from '../devnet/helpers';
 import { FakeProxy } from './fakeProxy';
@@ -21,6 +23,28 @@ const OWNER = '0:' + '0c'.repeat(32);
 
 /** A response body as loosely typed JSON, for assertions. */
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
+const OP_PAYOUT = 0xc59a7cd3;
+const OP_EXCESS = 0x2565934c;
+
+/** A port nothing listens on (bound once, then closed). */
+async function deadPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
+
+/** Internal message into `t`: sender, value, op and query_id of its body. */
+function inbound(t: Transaction): { from: Address; value: bigint; op: number | null; queryId: bigint | null } | null {
+    const m = t.inMessage;
+    if (m?.info.type !== 'internal') return null;
+    const body = m.body.beginParse();
+    const op = body.remainingBits >= 32 ? body.loadUint(32) : null;
+    const queryId = body.remainingBits >= 64 ? body.loadUintBig(64) : null;
+    return { from: m.info.src, value: m.info.value.coins, op, queryId };
+}
 
 describe('InferenceClient against a fake proxy on the devnet', () => {
     let devnet: Devnet;
@@ -355,6 +379,163 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
                 message: expect.stringMatching(/payment key differs/),
             });
             expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello']);
+        });
+    });
+
+    describe('owner withdraw and refund through the admin API (a second wallet, so that closing leaves the others alone)', () => {
+        const SEED_2 = devnetSeed('client-test-wallet-2').toString('hex');
+        const ADMIN = 'admin-token-2';
+        let owner: InferenceClient;
+        let http: ClientHttpServer;
+        let wallet2: Address;
+        let contract: Address;
+        const admin = (p: string, body = '') => fetch(`${http.url}${p}`, { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN}` } });
+        /** The transaction of `address` with hash `hex` (among its newest). */
+        const txOf = async (address: Address, hex: string) =>
+            (await chain.getTransactions(address, { limit: 20 })).find((t) => t.hash().toString('hex') === hex);
+        /** Waits for the proxy's Payout and Excess of request `queryId` into the wallet; their values. */
+        const proxyPaid = async (queryId: bigint, sinceLt: bigint) => {
+            const end = Date.now() + 15_000;
+            for (;;) {
+                const ins = (await chain.getTransactions(wallet2, { limit: 20 }))
+                    .filter((t) => t.lt > sinceLt)
+                    .map(inbound)
+                    .filter((m) => m !== null && m.from.equals(proxy.contract) && m.queryId === queryId);
+                const payout = ins.find((m) => m!.op === OP_PAYOUT);
+                const excess = ins.find((m) => m!.op === OP_EXCESS);
+                if (payout && excess) return { payout: payout.value, excess: excess.value };
+                if (Date.now() > end) throw new Error('the proxy did not pay the wallet');
+                await new Promise((r) => setTimeout(r, 50));
+            }
+        };
+        const result = (kind: string, exitCode: number) => ({
+            intent: expect.stringMatching(new RegExp(`^${kind}:${contract.toRawString()}:\\d+$`)),
+            state: 'confirmed',
+            outcome: exitCode === 0 ? 'delivered' : 'failed',
+            walletTx: expect.stringMatching(/^[0-9a-f]{64}$/),
+            destinationTx: expect.stringMatching(/^[0-9a-f]{64}$/),
+            exitCode,
+            reason: null,
+        });
+
+        beforeAll(async () => {
+            wallet2 = (await cocoonWalletAdapter(keyFromSeedHex(SEED_2), Address.parse(OWNER))).address;
+            await requestFaucet(devnet.endpoint, wallet2, toNano('20'));
+            const cfg = config({ wallet: { seed: SEED_2, owner: OWNER }, proxies: [proxy.endpoint] });
+            owner = await InferenceClient.start(cfg, { logSink: () => undefined });
+            http = await ClientHttpServer.start(owner, { port: 0, adminToken: ADMIN });
+            contract = proxy.clientContractOf(wallet2);
+        }, 30_000);
+        afterAll(async () => {
+            await http?.close();
+            await owner?.stop();
+        });
+
+        it('withdraw: the balance goes from the deposit to exactly the stake, and the proxy pays exactly the difference to the wallet', async () => {
+            const before = await readClientContract(chain, contract);
+            expect(before).toMatchObject({ state: 0, balance: toNano('5'), stake: toNano('1'), tokensUsed: 0n, unlockTs: 0 });
+            const walletBefore = await chain.getAccount(wallet2);
+            const res = await admin('/admin/withdraw');
+            const body = await json(res);
+            expect(res.status).toBe(200);
+            expect(body).toEqual(result('withdraw', 0));
+            const after = await readClientContract(chain, contract);
+            expect(after).toMatchObject({ state: 0, balance: toNano('1'), stake: toNano('1'), tokensUsed: 0n, unlockTs: 0 });
+            expect(after.pendingDelta).toBe(-toNano('4'));
+            // the hashes are the wallet's transaction and the client contract's, which the wallet's message caused
+            expect(await txOf(wallet2, body.walletTx)).toBeDefined();
+            const dest = (await txOf(contract, body.destinationTx))!;
+            expect(inbound(dest)!.from.equals(wallet2)).toBe(true);
+            // refund_granted: the proxy pays the 4 TON exactly (its own forwarding fee apart), then the excess
+            const paid = await proxyPaid(after.pendingQueryId, walletBefore.last!.lt);
+            expect(paid.payout).toBe(toNano('4'));
+            // the wallet is 4 TON richer less the fees, which stay below the contracts' 0.1 TON commission estimate
+            const gained = (await chain.getBalance(wallet2)) - walletBefore.balance;
+            expect(gained).toBeLessThan(toNano('4'));
+            expect(gained).toBeGreaterThan(toNano('4') - toNano('0.1'));
+        });
+
+        it('a second withdraw finds nothing above the stake: exit 1001, answered 502, nothing changes', async () => {
+            const res = await admin('/admin/withdraw');
+            expect(res.status).toBe(502);
+            expect(await json(res)).toEqual(result('withdraw', 1001));
+            expect(await readClientContract(chain, contract)).toMatchObject({ state: 0, balance: toNano('1'), stake: toNano('1') });
+        });
+
+        it('request_refund: normal → closing, unlock_ts = now + client delay, refunds what exceeds the stake; early ops fail', async () => {
+            const top = await admin('/admin/topup', '{"ton":"2"}');
+            expect(top.status).toBe(200);
+            expect((await readClientContract(chain, contract)).balance).toBe(toNano('3'));
+            const walletBefore = await chain.getAccount(wallet2);
+            const res = await admin('/admin/refund');
+            const body = await json(res);
+            expect(res.status).toBe(200);
+            expect(body).toEqual(result('refund', 0));
+            const dest = (await txOf(contract, body.destinationTx))!;
+            expect(proxy.params.clientDelayBeforeClose).toBe(30);
+            const after = await readClientContract(chain, contract);
+            expect(after).toMatchObject({ state: 1, balance: toNano('1'), stake: toNano('1'), tokensUsed: 0n, unlockTs: dest.now + 30 });
+            expect(after.pendingDelta).toBe(-toNano('2'));
+            expect((await proxyPaid(after.pendingQueryId, walletBefore.last!.lt)).payout).toBe(toNano('2'));
+            // closing: asking again before unlock_ts fails with 1011, a withdraw with 1006; the state stays as it is
+            const early = await admin('/admin/refund');
+            expect(early.status).toBe(502);
+            expect(await json(early)).toEqual(result('refund', 1011));
+            const withdraw = await admin('/admin/withdraw');
+            expect(withdraw.status).toBe(502);
+            expect(await json(withdraw)).toEqual(result('withdraw', 1006));
+            const still = await readClientContract(chain, contract);
+            expect(still).toMatchObject({ state: 1, balance: toNano('1'), unlockTs: after.unlockTs, pendingDelta: -toNano('2') });
+        });
+    });
+
+    describe('failover', () => {
+        it('skips a configured proxy that is not listening and one that fails attestation, connects to the next and attests it', async () => {
+            const dead = `127.0.0.1:${await deadPort()}`;
+            let accepted = 0;
+            const unattested = await listenProtocol({
+                port: 0,
+                identity: await generateIdentity({ provider: createQuoteProvider('none') }),
+                verifier: new PeerVerifier({ policy: clientPeerPolicy() }),
+                log: () => undefined,
+                onConnection: (ws) => {
+                    accepted++;
+                    ws.terminate();
+                },
+            });
+            const noQuote = `127.0.0.1:${unattested.port}`;
+            const lines: string[] = [];
+            // the client shuffles with sort(() => Math.random() - 0.5): 0.5 compares equal and the stable sort keeps this order
+            const random = jest.spyOn(Math, 'random').mockReturnValue(0.5);
+            let client: InferenceClient | undefined;
+            try {
+                client = await InferenceClient.start(config({ proxies: [dead, noQuote, proxy.endpoint] }), { logSink: (l) => lines.push(l) });
+                random.mockRestore();
+                const skipped = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'proxy not usable');
+                expect(skipped.map((l) => [l.proxy, l.check])).toEqual([
+                    [dead, 'connect'],
+                    [noQuote, 'provider'],
+                ]);
+                expect(accepted).toBe(0);
+                expect(client.attestation()).toMatchObject({
+                    proxy: proxy.endpoint,
+                    provider: 'fake',
+                    imageHash: FAKE_IMAGE_HASH,
+                    registry: { imageHashInRoot: true },
+                    paymentKey: proxy.info.publicKey,
+                    proxyContract: proxy.info.contract,
+                    clientContract: proxy.clientContractOf(wallet).toRawString(),
+                });
+                expect(client.status()).toMatchObject({ connected: true, proxy: { endpoint: proxy.endpoint } });
+                // short auth: the contract of the first wallet already has the secret
+                expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello', 'client.auth']);
+                const res = await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'failover' }] });
+                expect(res.choices[0].message.content).toBe('Hello world');
+            } finally {
+                random.mockRestore();
+                await client?.stop();
+                await unattested.close();
+            }
         });
     });
 });

@@ -7,8 +7,19 @@ import { join } from 'path';
 import { ChainClient, cocoonWalletAdapter, devnetSeed, keyFromSeedHex, readClientContract, readProxyContract, readWorkerContract, requestFaucet } from '../../offchain/chain';
 import { Devnet } from '../../offchain/devnet';
 import { deployLocalRoot, type DeployedRoot } from '../../offchain/localnet';
-import { adjustUsage, bodyHash, OUR_VERSIONS, pricesOf, verifyReceipt, type ClientAnswerEnd, type ClientAnswerError, type ClientLedger } from '../../offchain/protocol';
-import { ProxyService, type ProxyConfig } from '../../offchain/proxy';
+import {
+    adjustUsage,
+    bodyHash,
+    OUR_VERSIONS,
+    pricesOf,
+    verifyReceipt,
+    type ClientAnswerEnd,
+    type ClientAnswerError,
+    type ClientLedger,
+    type ProxyQuery,
+    type WorkerLedger,
+} from '../../offchain/protocol';
+import { ProxyService, type ProxyConfig, type SettleReport } from '../../offchain/proxy';
 import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
 import { clientAddress, workerAddress, workerStateInit, clientStateInit } from '../../wrappers/addresses';
 import { clientMessages } from '../../wrappers/client';
@@ -387,6 +398,199 @@ describe('ProxyService on the devnet', () => {
         expect(earnings).toBe(t * (p.pricePerToken - p.workerFeePerToken));
         await until('the watcher saw the payout', () => proxy.status().workerAccounts[0].paidOnChain === String(accounted));
         expect(proxy.status().clients[0]).toMatchObject({ chargedOnChain: String(accounted) });
+    });
+
+    // After the restart and settle(): the client has 53 tokens charged on-chain, so its credit is min(paid 5000,
+    // charged 53 + stake 1000) = 1053 tokens. One worker (maxActiveRequests 1) holds a request the next test cancels.
+    const reservation = (100 + Buffer.byteLength(body)) * 2;
+    const creditLimit = 1053;
+    let holder: WorkerPeer;
+    let held: ProxyQuery;
+    const clientPayments = (c: ClientPeer, pred: (l: ClientLedger) => boolean) =>
+        c.waitFor<{ type: 'proxy.payment'; ledger: ClientLedger }>((m) => m.type === 'proxy.payment' && pred(m.ledger));
+    const workerPayments = (w: WorkerPeer, pred: (l: WorkerLedger) => boolean) =>
+        w.waitFor<{ type: 'proxy.payment'; ledger: WorkerLedger }>((m) => m.type === 'proxy.payment' && pred(m.ledger));
+
+    it('answers 429 busy when every eligible worker is at its maxActiveRequests, accounting nothing', async () => {
+        expect(accounted).toBe(53);
+        holder = await connectWorker(proxy.ports.workers, workerOwner.address, MODEL, 1500, 1);
+        const dear = await connectWorker(proxy.ports.workers, workerOwner.address, MODEL, 2500, 4); // free, but above maxCoefficient
+        workers.push(holder, dear);
+        await until('two workers', () => proxy.status().workers.length === 2);
+        const heldSeen = serve(holder, () => 'ignore');
+        const dearSeen = serve(dear, () => 'ignore');
+        const c = clients[0];
+        c.send(query('req-hold'));
+        held = await holder.waitType('proxy.query');
+        c.send(query('req-busy'));
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-busy');
+        expect(error).toEqual({
+            type: 'answer.error',
+            requestId: 'req-busy',
+            code: 'busy',
+            status: 429,
+            started: false,
+            message: 'every worker of model test-model is at its concurrency limit',
+        });
+        expect(heldSeen).toHaveLength(1);
+        expect(dearSeen).toEqual([]);
+        c.send({ type: 'payment.status' });
+        const payment = await clientPayments(c, (l) => l.reserved !== '0');
+        expect(payment.ledger).toMatchObject({
+            tokensMax: '53',
+            reserved: String(reservation),
+            available: String(creditLimit - 53 - reservation),
+        });
+        expect(proxy.status().clients[0]).toMatchObject({ tokensMax: '53', reserved: String(reservation) });
+        const metrics = await (await fetch(`http://127.0.0.1:${proxy.ports.ops}/metrics`)).text();
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="busy"} 1');
+        expect(metrics).toMatch(/^cocoon_proxy_tokens_accounted_total 0$/m);
+    });
+
+    // The router's rule: a client cancel marks the request and sends the worker `cancel` (the reservation stays until
+    // the worker's final message or the client's timeout); that final message is never retried, and is forwarded with
+    // the worker's code, message and status, `started` once answer.head went out; its usage, adjusted at the attempt's
+    // coefficient and capped at the reservation (completion cut first), is added to both sides, with a receipt when
+    // it is above 0 tokens. Anything the worker sends for that request afterwards is ignored.
+    it('a client cancel reaches the worker; usage in its final message is accounted with a receipt, later messages are not', async () => {
+        const c = clients[0];
+        holder.send({ type: 'answer.head', requestId: held.requestId, status: 200, headers: { 'content-type': 'text/event-stream' } });
+        holder.send({ type: 'answer.part', requestId: held.requestId, data: 'partial' });
+        await c.waitFor((m) => m.type === 'answer.part' && m.requestId === 'req-hold');
+        c.send({ type: 'cancel', requestId: 'req-hold' });
+        expect(await holder.waitType('cancel')).toEqual({ type: 'cancel', requestId: held.requestId });
+        const produced = { promptTokens: 10, cachedTokens: 0, completionTokens: 4, reasoningTokens: 0 };
+        const cancelled = { type: 'answer.error', code: 'cancelled', message: 'cancelled by the proxy', status: 499 } as const;
+        holder.send({ ...cancelled, requestId: held.requestId, started: true, usage: produced });
+        // too late: the request ended with the answer.error
+        const late = { promptTokens: 50, cachedTokens: 0, completionTokens: 50, reasoningTokens: 0 };
+        holder.send({ type: 'answer.end', requestId: held.requestId, usage: late });
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-hold');
+        // coefficient 1.5: prompt 10 → 15, completion 4 → 6
+        const tokens = { prompt: 15, cached: 0, completion: 6, reasoning: 0, total: 21 };
+        expect(error).toEqual({
+            type: 'answer.error',
+            requestId: 'req-hold',
+            code: 'cancelled',
+            message: 'cancelled by the proxy',
+            status: 499,
+            started: true,
+            usage: produced,
+            tokens,
+            receipt: expect.objectContaining({ clientTotal: '74', cost: (21n * prices().pricePerToken).toString(), coefficient: 1500 }),
+        });
+        verifyReceipt(error.receipt!, {
+            publicKey: key.publicKey,
+            requestId: 'req-hold',
+            proxyContract: proxy.contractAddress.toRawString(),
+            clientContract: clientContract.toRawString(),
+            requestHash: bodyHash(body),
+            responseHash: bodyHash('partial'),
+            tokens,
+        });
+        expect(c.received.filter((m) => m.type === 'answer.end' && m.requestId === 'req-hold')).toEqual([]);
+        accounted += 21;
+        const payment = await clientPayments(c, (l) => l.tokensMax === String(accounted));
+        expect(payment.ledger).toMatchObject({ tokensMax: '74', reserved: '0', available: String(creditLimit - 74) });
+        await workerPayments(holder, (l) => l.tokensMax === '74');
+        // the proxy reads payment.status after the late answer.end on the same connection (the next test's totals
+        // show it for certain: they would include the late usage)
+        const before = holder.received.length;
+        holder.send({ type: 'payment.status' });
+        await until('the worker ledger answer', () => holder.received.slice(before).some((m) => m.type === 'proxy.payment'));
+        expect(proxy.status().workerAccounts[0]).toMatchObject({ tokensMax: '74' });
+        expect(proxy.status().clients[0]).toMatchObject({ tokensMax: '74', reserved: '0' });
+        const metrics = await (await fetch(`http://127.0.0.1:${proxy.ports.ops}/metrics`)).text();
+        expect(metrics).toContain('cocoon_proxy_requests_total{outcome="cancelled"} 1');
+        expect(metrics).toMatch(/^cocoon_proxy_tokens_accounted_total 21$/m);
+    });
+
+    it('caps a cancelled request at its reservation, cutting completion first', async () => {
+        const c = clients[0];
+        c.send(query('req-cap'));
+        const q = await holder.waitFor<ProxyQuery>((m) => m.type === 'proxy.query' && m.requestId !== held.requestId);
+        c.send({ type: 'cancel', requestId: 'req-cap' });
+        await holder.waitFor((m) => m.type === 'cancel' && m.requestId === q.requestId);
+        const produced = { promptTokens: 100, cachedTokens: 0, completionTokens: 300, reasoningTokens: 0 };
+        holder.send({
+            type: 'answer.error',
+            requestId: q.requestId,
+            code: 'cancelled',
+            message: 'cancelled by the proxy',
+            status: 499,
+            started: false,
+            usage: produced,
+        });
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === 'req-cap');
+        // 150 + 450 adjusted tokens, 332 reserved: completion loses the 268 above the reservation
+        expect(reservation).toBe(332);
+        const tokens = { prompt: 150, cached: 0, completion: 182, reasoning: 0, total: 332 };
+        expect(error).toMatchObject({ code: 'cancelled', status: 499, started: false, usage: produced, tokens });
+        expect(error.receipt).toMatchObject({ clientTotal: '406', responseHash: bodyHash('') });
+        accounted += 332;
+        const payment = await clientPayments(c, (l) => l.tokensMax === String(accounted));
+        expect(payment.ledger).toMatchObject({ reserved: '0', available: String(creditLimit - 406) });
+        await workerPayments(holder, (l) => l.tokensMax === '406');
+    });
+
+    it('POST /admin/settle with the admin token settles exactly the accounted counts on-chain and reports them', async () => {
+        const c = clients[0];
+        // the signed charge and payout the proxy hands out for the committed count are what settling sends
+        const charge = await clientPayments(c, (l) => l.committedChain === String(accounted));
+        const payout = await workerPayments(holder, (l) => l.committedChain === String(accounted));
+        const signed = (boc: string | null, kind: 'charge' | 'payout', address: Address) =>
+            validateEnvelope(Cell.fromBase64(boc!), { publicKey: key.publicKey, kinds: [kind], address }).payload.newTokens;
+        expect(signed(charge.ledger.signedCharge, 'charge', clientContract)).toBe(BigInt(accounted));
+        expect(signed(payout.ledger.signedPayout, 'payout', workerContract)).toBe(BigInt(accounted));
+        const seqnoBefore = proxy.status().confirmedSeqno;
+        const proxyBefore = (await readProxyContract(chain, proxy.contractAddress)).balance;
+
+        const authorization = `Bearer ${config.adminToken}`;
+        const adminSettle = () => fetch(`http://127.0.0.1:${proxy.ports.ops}/admin/settle`, { method: 'POST', headers: { authorization } });
+        const r = await adminSettle();
+        expect(r.status).toBe(200);
+        expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+        const hash = expect.stringMatching(/^[0-9a-f]{64}$/);
+        const settled = (kind: 'charge' | 'payout', contract: Address) => ({
+            kind,
+            contract: contract.toRawString(),
+            tokens: String(accounted),
+            intent: `${kind}:${contract.toRawString()}:${accounted}`,
+            outcome: 'delivered',
+            state: 'confirmed',
+            walletTx: hash,
+            tx: hash,
+            exitCode: 0,
+        });
+        const report = (await r.json()) as SettleReport;
+        expect(report).toEqual({
+            saveState: { seqno: expect.any(Number), walletTx: hash, tx: hash },
+            charges: [settled('charge', clientContract)],
+            payouts: [settled('payout', workerContract)],
+        });
+        expect(report.saveState.seqno).toBeGreaterThan(seqnoBefore!);
+
+        const p = prices();
+        const t = BigInt(accounted);
+        const client = await readClientContract(chain, clientContract);
+        expect(client).toMatchObject({ tokensUsed: t, balance: toNano('5') - t * p.pricePerToken });
+        expect((await readWorkerContract(chain, workerContract)).tokens).toBe(t);
+        // the proxy contract keeps price − worker fee per token of both settlements
+        const share = t * (p.pricePerToken - p.workerFeePerToken);
+        expect(proxyBefore).toBe(53n * (p.pricePerToken - p.workerFeePerToken));
+        let last = proxyBefore;
+        await until('the proxy\'s share of every settled token', async () => {
+            last = (await readProxyContract(chain, proxy.contractAddress)).balance;
+            return last === share;
+        });
+        expect(last).toBe(share);
+        await until('the watcher saw the payout', () => proxy.status().workerAccounts[0].paidOnChain === String(accounted));
+        const total = String(accounted);
+        expect(proxy.status().clients[0]).toMatchObject({ tokensMax: total, committedChain: total, chargedOnChain: total });
+        // nothing is left to settle
+        const again = await adminSettle();
+        expect(again.status).toBe(200);
+        expect(await again.json()).toMatchObject({ charges: [], payouts: [] });
     });
 
     it('rejects POST /admin/settle without the admin token, and logs neither seed nor token', async () => {

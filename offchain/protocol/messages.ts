@@ -207,8 +207,8 @@ export interface ClientAnswerEnd {
     receipt: Receipt;
 }
 
-/** A failed request. With `receipt` when tokens were produced (and charged) before the failure. */
-export interface ClientAnswerError {
+/** A failed request, on either hop. */
+interface AnswerErrorFields {
     type: 'answer.error';
     requestId: string;
     code: ErrorCode;
@@ -217,7 +217,12 @@ export interface ClientAnswerError {
     status: number;
     /** True once answer.head was sent: the client API can only end the stream with an error event. */
     started: boolean;
+    /** What the engine produced before failing (charged, and paid to the worker). */
     usage?: Usage;
+}
+
+/** Towards the client: with `tokens` and `receipt` when tokens were produced (and charged) before the failure. */
+export interface ClientAnswerError extends AnswerErrorFields {
     tokens?: AdjustedTokens;
     receipt?: Receipt;
 }
@@ -277,16 +282,7 @@ export interface WorkerAnswerEnd {
     usage: Usage;
 }
 
-export interface WorkerAnswerError {
-    type: 'answer.error';
-    requestId: string;
-    code: ErrorCode;
-    message: string;
-    status: number;
-    started: boolean;
-    /** What the engine produced before failing (charged, and paid to the worker). */
-    usage?: Usage;
-}
+export type WorkerAnswerError = AnswerErrorFields;
 
 export type WorkerToProxy =
     | WorkerHello

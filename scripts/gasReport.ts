@@ -4,6 +4,7 @@ import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { GAS_LIMIT_RATIO } from '../tests/gas/reference';
 import { GasResult, loadScenarios, measure } from '../tests/gas/scenarios';
+import { measureSnapshotFee, SnapshotFee } from '../tests/gas/reputationFees';
 
 function table(results: GasResult[]): string {
     const rows = results.map((r) => {
@@ -14,10 +15,19 @@ function table(results: GasResult[]): string {
     return ['| op | ours | reference (FunC) | ratio |', '|---|---:|---:|---:|', ...rows].join('\n');
 }
 
+const ton = (n: bigint): string => (Number(n) / 1e9).toFixed(6);
+
+function snapshotTable(fees: SnapshotFee[]): string {
+    const rows = fees.map((f) => `| ${f.workers} | ${f.cells} | ${f.bits} | ${ton(f.publishFee)} | ${ton(f.storagePerDay)} |`);
+    return ['| workers | cells | bits | publish fee (TON) | storage per day (TON) |', '|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
 async function main(): Promise<void> {
     const results: GasResult[] = [];
     for (const scenario of loadScenarios()) results.push(await measure(scenario));
-    const text = table(results);
+    const fees: SnapshotFee[] = [];
+    for (const n of [10, 100, 1000]) fees.push(await measureSnapshotFee(n));
+    const text = `${table(results)}\n\n## Reputation snapshots\n\nWhat the proxy pays to publish one snapshot through its own wallet (external import, wallet gas, forwarding, the proxy contract's gas, the excess back) and the rent of keeping it on the proxy contract (\`tests/gas/reputationFees.ts\`).\n\n${snapshotTable(fees)}`;
     console.log(text);
     const above = results.filter((r) => r.ratio > 1).length;
     console.log(`\n${results.length} ops measured, ${above} above the reference, limit ${GAS_LIMIT_RATIO}×`);

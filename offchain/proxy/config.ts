@@ -41,6 +41,13 @@ export interface ProxyConfig {
     workerAttempts?: number;
     /** How old the cached root registry may get before a check re-reads it (default 30 s). */
     rootRefreshSeconds?: number;
+    /** A worker that sends no first byte within this is abandoned and the request tried elsewhere (default 30 s). */
+    firstTokenTimeoutMs?: number;
+    /**
+     * Worker reputation: the sliding window of the figures (default 1 h) and how often a snapshot is published on the
+     * proxy contract when it changed (default 6 h: the fee per snapshot is in docs/contracts.md; 0 never publishes).
+     */
+    reputation?: { windowSeconds?: number; publishSeconds?: number };
 }
 
 export interface ResolvedProxyConfig extends ProxyConfig {
@@ -51,6 +58,8 @@ export interface ResolvedProxyConfig extends ProxyConfig {
     requestTimeoutMs: number;
     workerAttempts: number;
     rootRefreshSeconds: number;
+    firstTokenTimeoutMs: number;
+    reputation: { windowSeconds: number; publishSeconds: number };
 }
 
 export const proxyConfigSchema: ConfigSchema = {
@@ -95,6 +104,16 @@ export const proxyConfigSchema: ConfigSchema = {
         requestTimeoutMs: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 300_000 },
         workerAttempts: { type: 'integer', minimum: 1, maximum: 10, default: 2 },
         rootRefreshSeconds: { type: 'number', minimum: 0, maximum: 3600, default: 30 },
+        firstTokenTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 30_000 },
+        reputation: {
+            type: 'object',
+            properties: {
+                windowSeconds: { type: 'number', minimum: 1, maximum: 7 * 86_400, default: 3600 },
+                publishSeconds: { type: 'number', minimum: 0, maximum: 30 * 86_400, default: 21_600 },
+            },
+            additionalProperties: false,
+            default: {},
+        },
     },
     required: ['root', 'chain', 'wallet', 'listen', 'ops', 'database', 'tdx'],
     additionalProperties: false,

@@ -26,6 +26,8 @@ import { Ledger } from './ledger';
 import { createProxyMetrics } from './metrics';
 import { startProxyOps, type ProxyOpsServer } from './ops';
 import { clientPayment, workerPayment } from './payments';
+import { ReputationBook } from './reputation';
+import { ReputationPublisher } from './reputationPublisher';
 import { Router, type ClientPeer } from './router';
 import { Settlement, type SettleReport } from './settlement';
 import { WorkerPool } from './workerPool';
@@ -57,6 +59,7 @@ export class ProxyService {
         private readonly watch: ContractWatch,
         private readonly commits: CommitLoop,
         private readonly settlement: Settlement,
+        private readonly reputation: ReputationPublisher,
         private readonly router: Router,
         private readonly pool: WorkerPool,
         private readonly peers: Set<ClientPeer>,
@@ -135,11 +138,12 @@ export class ProxyService {
             },
         };
         const started = { deployed: false, firstSaveState: false };
-        const pool = new WorkerPool();
+        const pool = new WorkerPool(new ReputationBook(config.reputation.windowSeconds));
         const router = new Router(ctx, pool);
         const watch = new ContractWatch(ctx, ledger.watcherLt);
         const commits = new CommitLoop(ctx, watch, BigInt('0x' + randomBytes(32).toString('hex')));
         const settlement = new Settlement(ctx, watch, commits);
+        const reputation = new ReputationPublisher(ctx, pool.reputation);
         const peers = new Set<ClientPeer>();
         const open = new Set<OpenConnection>();
         // counts newly confirmed on-chain: each connected client and worker gets its new signed charge or payout now,
@@ -162,6 +166,7 @@ export class ProxyService {
             adminToken: config.adminToken,
             log,
             settle: () => settlement.settle(),
+            publishReputation: () => reputation.publish(),
             ops: { health, status: () => service?.status() ?? { state: 'starting' }, metrics: metrics.metrics.registry },
         });
         const listeners: Listener[] = [];
@@ -227,7 +232,8 @@ export class ProxyService {
             ledger.close();
             throw e;
         }
-        service = new ProxyService(ctx, watch, commits, settlement, router, pool, peers, open, listeners, opsServer, started);
+        reputation.start();
+        service = new ProxyService(ctx, watch, commits, settlement, reputation, router, pool, peers, open, listeners, opsServer, started);
         log.info('proxy serving', { ...service.ports, refusing: ctx.refusal?.code ?? null });
         return service;
     }
@@ -235,6 +241,11 @@ export class ProxyService {
     /** Commit, save-state confirmed on-chain, then every unsettled charge and payout sent and settled. */
     settle(): Promise<SettleReport> {
         return this.settlement.settle();
+    }
+
+    /** Queues a reputation snapshot now (when it changed since the last); null when there was nothing new to publish. */
+    publishReputation() {
+        return this.reputation.publish();
     }
 
     /** JSON-able view of the proxy: contract, refusal, seqnos, workers, clients with counters, outbox records. */
@@ -262,8 +273,13 @@ export class ProxyService {
                 enabled: w.enabled,
                 running: w.running,
                 maxActiveRequests: w.maxActive,
-                stats: { ...w.stats },
+                reputation: w.record.figures(),
             })),
+            reputation: {
+                windowSeconds: this.pool.reputation.windowSeconds,
+                publishSeconds: ctx.config.reputation.publishSeconds,
+                lastPublished: this.reputation.last,
+            },
             workerAccounts: [...ctx.ledger.workers.values()].map((a) => ({
                 contract: a.key,
                 owner: a.owner.toRawString(),
@@ -312,6 +328,7 @@ export class ProxyService {
         for (const c of this.open) c.fail('shutting_down', 'the proxy is stopping', 1001);
         for (const l of this.listeners) await l.close();
         this.settlement.stop();
+        this.reputation.stop();
         this.commits.stop();
         this.watch.stop();
         try {

@@ -38,6 +38,8 @@ interface Attempt {
     /** What this request is paid at: the worker connection's coefficient when it was sent. */
     coefficient: number;
     sentAt: number;
+    /** Abandons the worker when no first byte comes in time (an engine that hangs). */
+    firstByteTimer: NodeJS.Timeout;
 }
 
 interface Flight {
@@ -60,6 +62,8 @@ interface Failure {
     code: ErrorCode;
     message: string;
     status: number;
+    /** What the worker's reputation records, when more precise than the code the client gets. */
+    kind?: string;
 }
 
 const ZERO: AdjustedTokens = { prompt: 0, cached: 0, completion: 0, reasoning: 0, total: 0 };
@@ -159,10 +163,12 @@ export class Router {
             case 'answer.head':
                 f.headSent = true;
                 f.firstByteAt ??= Date.now();
+                clearTimeout(f.attempt.firstByteTimer);
                 client.send({ type: 'answer.head', requestId: f.requestId, status: m.status, headers: m.headers });
                 return;
             case 'answer.part':
                 f.firstByteAt ??= Date.now();
+                clearTimeout(f.attempt.firstByteTimer);
                 f.response.update(m.data, 'utf8');
                 client.send({ type: 'answer.part', requestId: f.requestId, data: m.data });
                 return;
@@ -194,7 +200,14 @@ export class Router {
     }
 
     private dispatch(f: Flight, w: WorkerConn): void {
-        const attempt: Attempt = { worker: w, id: newRequestId(), coefficient: w.coefficient, sentAt: Date.now() };
+        const limit = this.ctx.config.firstTokenTimeoutMs;
+        const attempt: Attempt = {
+            worker: w,
+            id: newRequestId(),
+            coefficient: w.coefficient,
+            sentAt: Date.now(),
+            firstByteTimer: setTimeout(() => this.firstByteLate(f, attempt), limit),
+        };
         f.attempt = attempt;
         f.tried.add(w.id);
         w.running++;
@@ -218,7 +231,7 @@ export class Router {
         if ('error' in next) return false;
         const previous = this.detach(f);
         if (previous) {
-            previous.worker.stats.failed(kind);
+            previous.worker.record.record({ ok: false, kind });
             this.ctx.metrics.workerRequests.inc({ worker: previous.worker.account.key, outcome: kind });
             this.ctx.log.info('request moved to another worker', { requestId: f.requestId, from: previous.worker.account.key, reason: kind });
         }
@@ -226,9 +239,19 @@ export class Router {
         return true;
     }
 
+    /** The worker sent nothing in time: it is told to stop, and the request moves on or ends as a timeout. */
+    private firstByteLate(f: Flight, attempt: Attempt): void {
+        if (f.attempt !== attempt || f.firstByteAt !== null) return;
+        attempt.worker.conn.send({ type: 'cancel', requestId: attempt.id });
+        const limit = this.ctx.config.firstTokenTimeoutMs;
+        if (this.retry(f, 'first_token_timeout')) return;
+        this.complete(f, undefined, { code: 'timeout', message: `no first token within ${limit} ms`, status: HTTP_STATUS.timeout, kind: 'first_token_timeout' });
+    }
+
     private detach(f: Flight): Attempt | null {
         const a = f.attempt;
         if (!a) return null;
+        clearTimeout(a.firstByteTimer);
         a.worker.running--;
         this.byAttempt.delete(a.id);
         f.attempt = null;
@@ -258,8 +281,17 @@ export class Router {
             w.account.counters.add(BigInt(tokens.total));
             ctx.metrics.tokens.inc(tokens.total);
         }
-        if (failure) w.stats.failed(failure.code);
-        else w.stats.success(now - attempt.sentAt, f.firstByteAt === null ? null : f.firstByteAt - attempt.sentAt);
+        w.record.record(
+            failure
+                ? { ok: false, kind: failure.kind ?? failure.code }
+                : {
+                      ok: true,
+                      durationMs: now - attempt.sentAt,
+                      ttftMs: f.firstByteAt === null ? null : f.firstByteAt - attempt.sentAt,
+                      completionTokens: usage?.completionTokens ?? 0,
+                      streamMs: f.firstByteAt === null ? null : now - f.firstByteAt,
+                  },
+        );
         const outcome = failure ? failure.code : 'ok';
         ctx.metrics.requests.inc({ outcome });
         ctx.metrics.workerRequests.inc({ worker: w.account.key, outcome });

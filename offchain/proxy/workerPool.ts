@@ -1,47 +1,21 @@
 import type { ErrorCode, ModelInfo, ProtocolConnection, ProxyToWorker } from '../protocol';
 import type { WorkerAccount } from './accounts';
+import { MAX_SCORE, ReputationBook, type WorkerRecord } from './reputation';
 
-/** Weight of the newest sample in the recent averages. */
-const EWMA_ALPHA = 0.2;
-const DEFAULT_DURATION_MS = 1000;
-/** A worker that failed every recent request looks this many times slower. */
-const FAILURE_WEIGHT = 4;
+/** A score this low counts as this much (so that a cost stays finite and a recovered worker gets traffic again). */
+const MIN_SCORE = 500;
 
 /** The text before '@' of a full model name: what clients ask for. */
 export const baseModel = (model: string): string => model.split('@')[0];
 
-/** Recent behaviour of one worker connection (the seed's reputation, kept in RAM). */
-export class WorkerStats {
-    durationMs = DEFAULT_DURATION_MS;
-    /** Recent share of failed requests, 0..1. */
-    failure = 0;
-    ttftMs = 0;
-    requests = 0;
-    successes = 0;
-    readonly failures: Record<string, number> = {};
-
-    success(durationMs: number, ttftMs: number | null): void {
-        this.requests++;
-        this.successes++;
-        this.durationMs += EWMA_ALPHA * (durationMs - this.durationMs);
-        this.failure += EWMA_ALPHA * (0 - this.failure);
-        if (ttftMs !== null) this.ttftMs += EWMA_ALPHA * (ttftMs - this.ttftMs);
-    }
-
-    failed(kind: string): void {
-        this.requests++;
-        this.failures[kind] = (this.failures[kind] ?? 0) + 1;
-        this.failure += EWMA_ALPHA * (1 - this.failure);
-    }
-}
-
 /** One worker connection past its handshake. */
 export class WorkerConn {
     running = 0;
-    readonly stats = new WorkerStats();
 
     constructor(
         readonly id: number,
+        /** The worker contract's reputation (shared by its connections over time). */
+        readonly record: WorkerRecord,
         readonly conn: ProtocolConnection<'worker→proxy', ProxyToWorker>,
         readonly account: WorkerAccount,
         readonly model: string,
@@ -54,9 +28,14 @@ export class WorkerConn {
         return baseModel(this.model);
     }
 
-    /** Expected time until a new request would finish here, penalised by recent failures and slow first tokens. */
-    score(): number {
-        return (this.running + 1) * this.stats.durationMs * (1 + FAILURE_WEIGHT * this.stats.failure) + this.stats.ttftMs;
+    /**
+     * Cost of sending a new request here: the expected time until it finishes (running requests × recent duration,
+     * plus the typical time to first token) divided by the reputation score, so failing or slow workers get less.
+     */
+    cost(): number {
+        const f = this.record.figures();
+        const expected = (this.running + 1) * this.record.durationMs + (f.ttftP50Ms ?? 0);
+        return (expected * MAX_SCORE) / Math.max(f.score, MIN_SCORE);
     }
 }
 
@@ -67,6 +46,8 @@ export class WorkerPool {
     private readonly conns = new Map<number, WorkerConn>();
     /** Base models any worker ever served in this run: unknown_model is for the others. */
     private readonly served = new Set<string>();
+
+    constructor(readonly reputation: ReputationBook) {}
 
     add(w: WorkerConn): void {
         this.conns.set(w.id, w);
@@ -85,7 +66,7 @@ export class WorkerPool {
         return [...this.conns.values()];
     }
 
-    /** The lowest score among the eligible workers not in `exclude`, ties broken at random. */
+    /** The lowest cost among the eligible workers not in `exclude`, ties broken at random. */
     select(model: string, maxCoefficient: number, exclude: ReadonlySet<number>): Selection {
         const same = this.list().filter((w) => w.base === model && !exclude.has(w.id));
         if (same.length === 0) {
@@ -104,7 +85,7 @@ export class WorkerPool {
         let best = Infinity;
         let ties: WorkerConn[] = [];
         for (const w of free) {
-            const s = w.score();
+            const s = w.cost();
             if (s < best - 1e-9) {
                 best = s;
                 ties = [w];

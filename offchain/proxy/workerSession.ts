@@ -76,7 +76,7 @@ export async function runWorkerSession(d: WorkerSessionDeps, ws: WebSocket, peer
         }
         conn.send({ type: 'proxy.compared', ok: true, ledger: workerPayment(ctx, account).ledger });
         const state = await conn.next('worker.state', HANDSHAKE_STEP_MS);
-        worker = new WorkerConn(d.nextId(), conn, account, hello.model, state.coefficient, hello.maxActiveRequests, state.enabled);
+        worker = new WorkerConn(d.nextId(), d.pool.reputation.of(account.key), conn, account, hello.model, state.coefficient, hello.maxActiveRequests, state.enabled);
     } catch (e) {
         const code = e instanceof ProtocolError ? e.code : 'internal';
         if (conn.isOpen) conn.fail(code, (e as Error).message);

@@ -4,7 +4,7 @@ import { createHash } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ChainClient, cocoonWalletAdapter, devnetSeed, keyFromSeedHex, readClientContract, readProxyContract, readWorkerContract, requestFaucet } from '../../offchain/chain';
+import { ChainClient, cocoonWalletAdapter, devnetSeed, keyFromSeedHex, readClientContract, readProxyContract, readReputationSnapshot, readWorkerContract, requestFaucet } from '../../offchain/chain';
 import { Devnet } from '../../offchain/devnet';
 import { deployLocalRoot, type DeployedRoot } from '../../offchain/localnet';
 import {
@@ -18,7 +18,9 @@ import {
     type ClientLedger,
     type ProxyQuery,
     type WorkerLedger,
+    type WorkerToProxy,
 } from '../../offchain/protocol';
+import { onChainEntry } from '../../offchain/proxy/reputationPublisher';
 import { ProxyService, type ProxyConfig, type SettleReport } from '../../offchain/proxy';
 import { FAKE_IMAGE_HASH } from '../../offchain/ratls';
 import { clientAddress, workerAddress, workerStateInit, clientStateInit } from '../../wrappers/addresses';
@@ -32,6 +34,8 @@ import { startTestDevnet } from '../devnet/helpers';
 import { connectWorker, dialClient, dialWorker, serve, type ClientPeer, type WorkerPeer } from './peers';
 
 const MODEL = 'test-model@v1:abc';
+/** Served only by the workers of the reputation test. */
+const REP_MODEL = 'rep-model@v1:abc';
 const FAKE_HASH = BigInt('0x' + FAKE_IMAGE_HASH);
 const SECRET = 'the client secret';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,7 +71,7 @@ describe('ProxyService on the devnet', () => {
     beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), 'cocoon-proxy-'));
         ({ devnet, chain } = await startTestDevnet());
-        root = await deployLocalRoot(chain, devnet.endpoint, { proxyHashes: [FAKE_HASH], workerHashes: [FAKE_HASH], models: [MODEL] });
+        root = await deployLocalRoot(chain, devnet.endpoint, { proxyHashes: [FAKE_HASH], workerHashes: [FAKE_HASH], models: [MODEL, REP_MODEL] });
         const owner = await fundedSender(chain, devnet.endpoint, 'proxy-spec-owner', toNano('1'));
         const wallet = await cocoonWalletAdapter(key, owner.address);
         await requestFaucet(devnet.endpoint, wallet.address, toNano('50'));
@@ -88,6 +92,7 @@ describe('ProxyService on the devnet', () => {
             commitMs: 200,
             saveStateSeconds: 1,
             rootRefreshSeconds: 0.5,
+            firstTokenTimeoutMs: 500,
         };
         proxy = await ProxyService.start(config, deps());
         const member = { proxyAddress: proxy.contractAddress, proxyPublicKey: key.publicKey, params: root.params };
@@ -132,7 +137,7 @@ describe('ProxyService on the devnet', () => {
             owner: Address.parse(config.wallet.owner).toRawString(),
             contract: proxy.contractAddress.toRawString(),
             root: root.address.toRawString(),
-            rootVersion: 3,
+            rootVersion: 4, // two hashes and two models added
             paramsVersion: root.params.paramsVersion,
         });
         w.send({ type: 'worker.compare', tokensMax: '0', committedDb: '0', committedChain: '0' });
@@ -602,6 +607,80 @@ describe('ProxyService on the devnet', () => {
         expect(text).not.toContain(config.wallet.seed);
         expect(text).not.toContain(config.adminToken);
         expect(logs.some((l) => l.includes('"msg":"request finished"') && l.includes('"requestId":"req-1"') && l.includes('"tokens":44'))).toBe(true);
+    });
+
+    it('sends less traffic to slow, failing and hanging workers; their reputation shows why and is published on-chain', async () => {
+        const owners = ['fast', 'slow', 'failing', 'hanging'].map((_, i) => new Address(0, Buffer.alloc(32, 0xa0 + i)));
+        const answered = (q: ProxyQuery): WorkerToProxy[] => [
+            { type: 'answer.head', requestId: q.requestId, status: 200, headers: {} },
+            { type: 'answer.part', requestId: q.requestId, data: 'ok' },
+            { type: 'answer.end', requestId: q.requestId, usage: { promptTokens: 1, cachedTokens: 0, completionTokens: 1, reasoningTokens: 0 } },
+        ];
+        const repQuery = (id: string) => query(id, { model: 'rep-model', maxTokens: 10, maxCoefficient: 1000 });
+        const c = clients[0];
+        const outcome = (id: string) => c.waitFor<ClientAnswerEnd | ClientAnswerError>((m) => (m.type === 'answer.end' || m.type === 'answer.error') && m.requestId === id);
+
+        // first only the failing and the hanging worker: the request tries both (in either order) and fails, free
+        const [failing, hanging] = await Promise.all(owners.slice(2).map((o) => connectWorker(proxy.ports.workers, o, REP_MODEL)));
+        const cancels: string[] = [];
+        const seenFailing = serve(failing, (q) => [{ type: 'answer.error', requestId: q.requestId, code: 'engine_error', message: 'engine down', status: 502, started: false }]);
+        const seenHanging = serve(hanging, () => 'ignore');
+        const hook = hanging.hook!;
+        hanging.hook = (m) => (m.type === 'cancel' ? cancels.push(m.requestId) : hook(m));
+        await until('two rep workers', () => proxy.status().workers.filter((w) => w.model === REP_MODEL).length === 2);
+        c.send(repQuery('rep-bad'));
+        const bad = await outcome('rep-bad');
+        expect([seenFailing.length, seenHanging.length, cancels]).toEqual([1, 1, [seenHanging[0].requestId]]);
+        expect([
+            { type: 'answer.error', requestId: 'rep-bad', code: 'timeout', status: 504, started: false, message: 'no first token within 500 ms' },
+            { type: 'answer.error', requestId: 'rep-bad', code: 'engine_error', status: 502, started: false, message: 'engine down' },
+        ]).toContainEqual(bad);
+
+        // then a fast and a slow one: after a first try each, the fast one takes everything
+        const [fast, slow] = await Promise.all(owners.slice(0, 2).map((o) => connectWorker(proxy.ports.workers, o, REP_MODEL)));
+        workers.push(failing, hanging, fast, slow);
+        const seenFast = serve(fast, answered);
+        const seenSlow = serve(slow, (q) => {
+            setTimeout(() => answered(q).forEach((m) => slow.send(m)), 150);
+            return 'ignore';
+        });
+        await until('four rep workers', () => proxy.status().workers.filter((w) => w.model === REP_MODEL).length === 4);
+        const N = 40;
+        for (let i = 0; i < N; i++) {
+            c.send(repQuery(`rep-${i}`));
+            expect((await outcome(`rep-${i}`)).type).toBe('answer.end');
+        }
+        accounted += 2 * N;
+        const shares = [seenFast.length, seenSlow.length, seenFailing.length, seenHanging.length];
+        expect(shares[0] + shares[1]).toBe(N);
+        expect(shares[0]).toBeGreaterThanOrEqual(N - 2);
+        expect(shares.slice(2)).toEqual([1, 1]);
+
+        const byOwner = (o: Address) => proxy.status().workers.find((w) => w.owner === o.toRawString())!.reputation;
+        const [rf, rs, rfail, rhang] = owners.map(byOwner);
+        expect(rf).toMatchObject({ requests: shares[0], successes: shares[0], failures: {}, windowSeconds: 3600 });
+        expect(rfail).toMatchObject({ requests: 1, successes: 0, failures: { engine_error: 1 }, score: 5000 });
+        expect(rhang).toMatchObject({ requests: 1, successes: 0, failures: { first_token_timeout: 1 }, score: 5000 });
+        expect(rs).toMatchObject({ requests: shares[1], successes: shares[1], failures: {} });
+        if (shares[1] > 0) {
+            expect(rs.ttftP50Ms).toBeGreaterThanOrEqual(150);
+            expect(rs.score).toBeLessThan(rf.score);
+        }
+        expect(rf.score).toBeGreaterThan(9000);
+
+        // POST /admin/reputation queues a snapshot; the contract's getters then return exactly these figures
+        const post = await fetch(`http://127.0.0.1:${proxy.ports.ops}/admin/reputation`, { method: 'POST', headers: { authorization: `Bearer ${config.adminToken}` } });
+        const queued = (await post.json()) as { queued: boolean; outboxId: number };
+        expect(queued.queued).toBe(true);
+        await until('the snapshot on-chain', () => proxy.status().outbox.find((r) => r.id === queued.outboxId && r.outcome === 'delivered'), 20_000);
+        const snapshot = await readReputationSnapshot(chain, proxy.contractAddress);
+        expect(snapshot?.windowSeconds).toBe(3600);
+        const published = proxy.status().workers.filter((w) => w.reputation.requests > 0);
+        // one entry per worker contract (two connections of the first worker share its contract and its record)
+        expect([...snapshot!.workers.keys()].sort()).toEqual([...new Set(published.map((w) => w.contract))].sort());
+        for (const w of published) expect(snapshot!.workers.get(w.contract)!.reputation).toEqual(onChainEntry(w.reputation));
+        const again = await fetch(`http://127.0.0.1:${proxy.ports.ops}/admin/reputation`, { method: 'POST', headers: { authorization: `Bearer ${config.adminToken}` } });
+        expect(await again.json()).toEqual({ queued: false, reason: 'nothing new to publish' });
     });
 
     it('refuses a worker whose image hash the root no longer lists, at TLS', async () => {

@@ -1,15 +1,19 @@
 import type { WorkerAccount } from '../../offchain/proxy/accounts';
+import { ReputationBook } from '../../offchain/proxy/reputation';
 import { WorkerConn, WorkerPool } from '../../offchain/proxy/workerPool';
 
-/** A worker connection with no socket behind it: selection reads only its model, state and statistics. */
+const book = () => new ReputationBook(3600);
+
+/** A worker connection with no socket behind it: selection reads only its model, state and reputation. */
 function worker(id: number, o: { model?: string; coefficient?: number; maxActive?: number; enabled?: boolean; running?: number } = {}): WorkerConn {
-    const w = new WorkerConn(id, null as never, {} as WorkerAccount, o.model ?? 'm@c:h', o.coefficient ?? 1000, o.maxActive ?? 4, o.enabled ?? true);
+    const record = book().of(`0:${id}`);
+    const w = new WorkerConn(id, record, null as never, {} as WorkerAccount, o.model ?? 'm@c:h', o.coefficient ?? 1000, o.maxActive ?? 4, o.enabled ?? true);
     w.running = o.running ?? 0;
     return w;
 }
 
 function pool(...workers: WorkerConn[]): WorkerPool {
-    const p = new WorkerPool();
+    const p = new WorkerPool(book());
     for (const w of workers) p.add(w);
     return p;
 }
@@ -57,18 +61,20 @@ describe('worker selection', () => {
 
     it('sends less to a worker that failed recently or is slow to its first token', () => {
         const failing = worker(1);
-        failing.stats.failed('engine_error');
+        failing.record.record({ ok: false, kind: 'engine_error' });
         const p = pool(failing, worker(2, { running: 1 }));
-        // 1 × 1000 ms × (1 + 4 × 0.2) = 1800 against 2 × 1000 ms
-        expect(failing.score()).toBeCloseTo(1800);
-        expect(pick(p)).toBe(1);
-        failing.stats.failed('timeout');
-        expect(failing.score()).toBeCloseTo(2440); // failure share 0.36
+        // score (0 + 1) / (1 + 1) = 5000: cost 1000 ms × 2 against 2 × 1000 ms for the busy one: a tie
+        expect(failing.record.figures().score).toBe(5000);
+        expect(failing.cost()).toBe(2000);
+        failing.record.record({ ok: false, kind: 'timeout' });
+        expect(failing.record.figures().score).toBe(3333); // (0 + 1) / (2 + 1)
         expect(pick(p)).toBe(2);
 
         const slow = worker(3);
-        slow.stats.success(1000, 1500);
-        expect(slow.score()).toBeCloseTo(1000 + 300);
+        slow.record.record({ ok: true, durationMs: 1000, ttftMs: 1000, completionTokens: 10, streamMs: 0 });
+        // speed factor 1000 / (1000 + 1000): score 5000, cost (1000 + 1000) × 2
+        expect(slow.record.figures().score).toBe(5000);
+        expect(slow.cost()).toBe(4000);
         expect(pick(pool(slow, worker(4)))).toBe(4);
     });
 

@@ -3,6 +3,7 @@ import { registerAttest } from './attest';
 import { registerClientContract } from './clientContract';
 import { registerDevnet } from './devnet';
 import { registerRegistry } from './registry';
+import { registerReputation } from './reputation';
 import { registerServices } from './services';
 import { registerUp } from './up';
 import { registerWallet } from './wallet';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     registerUp(program);
     registerServices(program);
     registerRegistry(program);
+    registerReputation(program);
     registerWallet(program);
     registerClientContract(program);
     registerAttest(program);

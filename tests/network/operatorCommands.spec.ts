@@ -47,6 +47,44 @@ describe('cocoon registry, wallet and client-contract', () => {
         expect(json).toMatchObject({ version: 4, workerHashes: [FAKE_IMAGE_HASH], params: { pricePerToken: '1000', workerFeePerToken: '800' } });
     });
 
+    it('reputation prints nothing published at first, then the snapshot the proxy published after a request', async () => {
+        const proxy = net.proxyContract.toString();
+        const none = await cocoon(['reputation', proxy, '--endpoint', net.chainUrl]);
+        expect([none.code, none.stderr, none.stdout]).toEqual([0, '', `proxy ${proxy} has published no reputation snapshot yet\n`]);
+
+        await net.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
+        const record = net.proxy.publishReputation()!;
+        const deadline = Date.now() + 30_000;
+        while (net.proxy.status().outbox.find((o) => o.id === record.id)?.outcome !== 'delivered') {
+            if (Date.now() > deadline) throw new Error('the snapshot was not delivered');
+            await new Promise((r) => setTimeout(r, 200));
+        }
+        const figures = net.proxy.status().workers[0].reputation;
+        expect(figures).toMatchObject({ requests: 1, successes: 1, failures: {} });
+
+        const r = await cocoon(['reputation', proxy, '--endpoint', net.chainUrl]);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const lines = r.stdout.trimEnd().split('\n');
+        expect(lines[0]).toMatch(new RegExp(`^reputation published by proxy ${proxy.replace(/[-_]/g, '.')} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, over the last 3600 s: 1 worker$`));
+        expect(lines[1].split(/\s{2,}/)).toEqual(['worker contract', 'requests', 'failures', 'ttft p50 ms', 'tokens/s p50', 'score']);
+        expect(lines[2].split(/\s+/)).toEqual([
+            net.workerContract.toRawString(),
+            '1',
+            '0',
+            String(Math.round(figures.ttftP50Ms!)),
+            (Math.round(figures.tokensPerSecondP50! * 100) / 100).toFixed(2),
+            String(figures.score),
+        ]);
+        expect(lines).toHaveLength(3);
+        const json = JSON.parse((await cocoon(['reputation', proxy, '--endpoint', net.chainUrl, '--json'])).stdout);
+        expect(json.workers).toEqual([{ worker: net.workerContract.toRawString(), requests: 1, failures: 0, ttftP50Ms: Math.round(figures.ttftP50Ms!), tokensPerSecondP50x100: Math.round(figures.tokensPerSecondP50! * 100), score: figures.score }]);
+
+        const notAProxy = await cocoon(['reputation', `0:${'1'.repeat(64)}`, '--endpoint', net.chainUrl]);
+        expect([notAProxy.code, notAProxy.stdout]).toEqual([1, '']);
+        expect(notAProxy.stderr).toBe(`cocoon: no contract is deployed at ${Address.parse(`0:${'1'.repeat(64)}`).toString()}\n`);
+    });
+
     it('wallet shows the client wallet with its balance and seqno', async () => {
         const env = { TEST_CLIENT_SEED: devnetSeed('up-client').toString('hex') };
         const r = await cocoon(['wallet', '--config', config, '--role', 'client', '--json'], { env });

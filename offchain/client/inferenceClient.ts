@@ -40,6 +40,7 @@ import {
 } from './errors';
 import { Payments, type ChainActionResult } from './payments';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
+import { ProxyScoreboard } from './proxyFigures';
 import { ClientStore } from './store';
 import { PartQueue, Stream } from './stream';
 
@@ -92,6 +93,8 @@ const DEFAULT_MAX_TOKENS = 1000;
 /** How long a request waits for a (re)connection before failing with APIConnectionError. */
 const CONNECT_WAIT_MS = 5000;
 const MODELS_TIMEOUT_MS = 10_000;
+/** The client's per-proxy figures cover the last hour. */
+const PROXY_WINDOW_MS = 3_600_000;
 
 interface Prepared {
     text: string;
@@ -175,6 +178,8 @@ export class InferenceClient {
     private session?: ProxySession;
     private readonly sessionWaiters = new Set<() => void>();
     private reconnector?: Reconnector;
+    /** What this client saw of each proxy: the order in which it tries them. */
+    private readonly scoreboard: ProxyScoreboard;
     private stopping = false;
     private sessions = 0;
 
@@ -191,6 +196,7 @@ export class InferenceClient {
     ) {
         this.metrics = metrics.registry;
         this.counters = this.makeCounters(metrics);
+        this.scoreboard = new ProxyScoreboard(store.db, PROXY_WINDOW_MS);
     }
 
     /**
@@ -266,11 +272,13 @@ export class InferenceClient {
             const done = new Promise<RequestOutcome>((resolve, reject) => ((resolveDone = resolve), (rejectDone = reject)));
             // a caller that only reads the head must not crash the process with an unhandled rejection
             done.catch(() => undefined);
+            let headAt: number | null = null;
             const finish = (outcome: string) => {
                 finished = true;
                 clearTimeout(timer);
                 options.signal?.removeEventListener('abort', onAbort);
                 this.counters.requests.inc({ path, outcome });
+                this.scoreboard.request(session.endpoint, outcome, headAt === null ? null : headAt - sentAt);
             };
             const fail = (error: APIError, cancel: boolean) => {
                 if (finished) return;
@@ -302,6 +310,7 @@ export class InferenceClient {
                     head: (m) => {
                         if (headSeen || finished) return;
                         headSeen = true;
+                        headAt = Date.now();
                         resolveHead({ requestId, status: m.status, headers: m.headers, parts, done, timeToHeadMs: Date.now() - sentAt });
                     },
                     part: (data) => {
@@ -356,6 +365,7 @@ export class InferenceClient {
             sessions: this.sessions,
             inFlight: s?.inFlight ?? 0,
             payments: this.payments.status(),
+            proxies: this.scoreboard.all(),
         };
     }
 
@@ -505,19 +515,25 @@ export class InferenceClient {
         throw new Error(`connection closed (${info.code}${info.reason ? ` ${info.reason}` : ''})`);
     }
 
-    /** Tries the proxies in random order; a refusal is kept in preference to an unreachable proxy for the error. */
+    /**
+     * Tries the proxies best first by what this client saw of them (random among equals); a refusal is kept in
+     * preference to an unreachable proxy for the error.
+     */
     private async connectAny(): Promise<ProxySession> {
         const endpoints = this.config.proxies ?? (await this.registry.get()).proxies.map((p) => parseDescriptorText(p.descriptor).clients);
         if (endpoints.length === 0) throw new ProxyRefusedError('connect', '(none)', `root ${this.registry.rootAddress.toString()} registers no proxies`);
-        const order = [...endpoints].sort(() => Math.random() - 0.5);
+        const order = this.scoreboard.order(endpoints);
         let refusal: ProxyRefusedError | undefined;
         let unreachable: ProxyRefusedError | undefined;
         for (const endpoint of order) {
             if (this.stopping) break;
             try {
-                return await ProxySession.open(this.sessionContext, endpoint);
+                const session = await ProxySession.open(this.sessionContext, endpoint);
+                this.scoreboard.connected(endpoint);
+                return session;
             } catch (e) {
                 if (!(e instanceof ProxyRefusedError)) throw e;
+                this.scoreboard.connectFailed(endpoint, e.check);
                 this.logger.warn('proxy not usable', { proxy: endpoint, check: e.check, error: e.message });
                 if (e.check === 'connect') unreachable ??= e;
                 else refusal ??= e;

@@ -22,6 +22,14 @@ const MIGRATIONS = [
         boc TEXT NOT NULL,
         received_at INTEGER NOT NULL
     );`,
+    `CREATE TABLE proxy_samples (
+        endpoint TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        ms INTEGER
+    );
+    CREATE INDEX proxy_samples_by_endpoint ON proxy_samples (endpoint, at);`,
 ];
 
 export interface StoredReceipt {

@@ -531,6 +531,15 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
                 expect(proxy.received.at(-1)!.map((m) => m.type)).toEqual(['client.hello', 'client.auth']);
                 const res = await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'failover' }] });
                 expect(res.choices[0].message.content).toBe('Hello world');
+                // its per-proxy figures: the next connection tries the proxy that served it first, the others after
+                const proxies = client.status().proxies as { endpoint: string; connects: number; connectFailures: number; requests: number; failures: object }[];
+                expect(proxies.map((p) => [p.endpoint, p.connects, p.connectFailures, p.requests, p.failures])).toEqual(
+                    [
+                        [dead, 0, 1, 0, {}],
+                        [noQuote, 0, 1, 0, {}],
+                        [proxy.endpoint, 1, 0, 1, {}],
+                    ].sort((a, b) => (a[0] as string).localeCompare(b[0] as string)),
+                );
             } finally {
                 random.mockRestore();
                 await client?.stop();

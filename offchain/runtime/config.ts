@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import path from 'path';
 import Ajv, { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
-import { findJsonSyntaxError } from './jsonSyntax';
+import { describeJsonSyntaxError } from './jsonSyntax';
 import { isPlainObject } from './plain';
 
 /** A config that cannot be used; the message names its source and the offending field. */
@@ -60,8 +60,7 @@ export function loadConfig<T>(file: string, schema: ConfigSchema, options: LoadC
     try {
         value = JSON.parse(text);
     } catch {
-        const where = findJsonSyntaxError(text);
-        throw new ConfigError(file, where ? `invalid JSON at line ${where.line}, column ${where.column}: ${where.reason}` : 'invalid JSON');
+        throw new ConfigError(file, describeJsonSyntaxError(text) ?? 'invalid JSON');
     }
     return validateConfig<T>(value, schema, file, options);
 }

@@ -56,15 +56,14 @@ describe('cocoon devnet (command line)', () => {
                 child.on('exit', (code) => resolve({ code, err }));
             });
         const bad = await run(['--port', '70000']);
-        expect(bad.code).toBe(1);
-        expect(bad.err).toContain("port must be an integer 0..65535, got '70000'");
+        expect(bad).toEqual({ code: 2, err: "cocoon: option '--port <n>' argument '70000' is invalid. port must be an integer 0..65535, got '70000' (see cocoon devnet --help)\n" });
         const slow = await run(['--port', '0', '--speed', '-2']);
-        expect(slow.err).toContain("speed must be a positive number, got '-2'");
+        expect(slow).toEqual({ code: 2, err: "cocoon: option '--speed <factor>' argument '-2' is invalid. speed must be a positive number, got '-2' (see cocoon devnet --help)\n" });
         const blocker = await startTestDevnet();
         try {
             const busy = await run(['--port', String(blocker.devnet.port)]);
             expect(busy.code).toBe(1);
-            expect(busy.err).toBe(`devnet: cannot listen on 127.0.0.1:${blocker.devnet.port}: EADDRINUSE\n`);
+            expect(busy.err).toBe(`cocoon: cannot listen on 127.0.0.1:${blocker.devnet.port}: EADDRINUSE\n`);
         } finally {
             await blocker.devnet.stop();
         }

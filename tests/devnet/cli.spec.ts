@@ -1,5 +1,5 @@
 import { Address } from '@ton/core';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -45,6 +45,25 @@ describe('cocoon devnet (command line)', () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it('--help says when the state is saved and binds to --host, not always 127.0.0.1', async () => {
+        const help = await new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cocoon.js'), 'devnet', '--help'], { cwd: ROOT });
+            let out = '';
+            child.stdout.on('data', (d) => (out += d));
+            child.on('exit', () => resolve(out.replace(/\s+/g, ' ')));
+        });
+        expect(help).toContain('run a local TON network serving the TON HTTP API v2 (toncenter) and a faucet, until Ctrl-C');
+        expect(help).toContain('--state <file> load the chain from this file at start (its folder must exist); save it there every 10 s while it changes and on exit');
+        expect(help).toContain('--host <addr> address to bind (default: "127.0.0.1")');
+    });
+
+    it('git ignores the state file that the examples in docs/devnet.md write at the repository root', () => {
+        const files = [...fs.readFileSync(path.join(ROOT, 'docs', 'devnet.md'), 'utf8').matchAll(/--state ([\w.-]+\.json)/g)].map((m) => m[1]);
+        expect([...new Set(files)]).toEqual(['devnet.json']);
+        const r = spawnSync('git', ['check-ignore', 'devnet.json', `.devnet.json.${process.pid}.tmp`], { cwd: ROOT, encoding: 'utf8' });
+        expect(r.stdout).toBe(`devnet.json\n.devnet.json.${process.pid}.tmp\n`);
     });
 
     it('rejects a bad port, a bad speed or a busy port with a clear message', async () => {

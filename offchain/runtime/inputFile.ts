@@ -1,8 +1,14 @@
 import fs from 'fs';
 
-/** An input file that cannot be used as given: missing, not a regular file, or over its size limit. */
+/**
+ * An input file that cannot be used as given: missing, not a regular file, or over its size limit. `problem` is the
+ * same without the file's role and name, for callers that name the file themselves ("file not found").
+ */
 export class InputFileError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        readonly problem: string,
+    ) {
         super(message);
         this.name = 'InputFileError';
     }
@@ -24,16 +30,21 @@ export function formatSize(bytes: number): string {
  * instead of being read forever. `what` names the file's role in messages ("quote", "collateral").
  */
 export function readInputFile(file: string, what: string, maxBytes: number): Buffer {
+    const unreadable = (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        return new InputFileError(`cannot read ${what} ${file} (${code})`, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`);
+    };
     let fd: number;
     try {
         fd = fs.openSync(file, 'r');
     } catch (e) {
-        throw new InputFileError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw unreadable(e);
     }
     try {
         const stat = fs.fstatSync(fd);
-        if (!stat.isFile()) throw new InputFileError(`${what} ${file} is not a regular file`);
-        const tooBig = () => new InputFileError(`${what} ${file} is over the ${formatSize(maxBytes)} limit`);
+        if (!stat.isFile()) throw new InputFileError(`${what} ${file} is not a regular file`, 'not a regular file');
+        const limit = `over the ${formatSize(maxBytes)} limit`;
+        const tooBig = () => new InputFileError(`${what} ${file} is ${limit}`, limit);
         if (stat.size > maxBytes) throw tooBig();
         // Read in chunks up to one byte past the limit: the file may have grown since fstat.
         const chunks: Buffer[] = [];
@@ -49,7 +60,7 @@ export function readInputFile(file: string, what: string, maxBytes: number): Buf
         return Buffer.concat(chunks, length);
     } catch (e) {
         if (e instanceof InputFileError) throw e;
-        throw new InputFileError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw unreadable(e);
     } finally {
         fs.closeSync(fd);
     }

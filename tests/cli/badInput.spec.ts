@@ -54,6 +54,12 @@ describe('cocoon: one error boundary for every command', () => {
         expectOneLine(command, 2, "cocoon: unknown command 'nosuch' (see cocoon --help)");
     });
 
+    it("an action's own usage error and a config that is a device also exit 2 in one line", async () => {
+        const [up, config] = await Promise.all([cocoon(['up', '--engine-url', 'http://127.0.0.1:9']), cocoon(['proxy', '--config', '/dev/zero'], { timeoutMs: 20_000 })]);
+        expectOneLine(up, 2, 'cocoon: --engine-url needs --model <name@commit:hash> (its SHA-256 goes into the root)');
+        expectOneLine(config, 2, 'cocoon: config /dev/zero: not a regular file');
+    });
+
     it.each([
         ['rejection', 'cocoon: unexpected error: boom second line'],
         ['exception', 'cocoon: unexpected error: kaboom'],

@@ -82,12 +82,13 @@ function formatReport(report: RatlsReport): string {
 }
 
 /**
- * The certificate file as text. Binary data is refused before any PEM block is searched for: a TDX quote holds
- * Intel's PEM chain, which must not be mistaken for the RA-TLS certificate.
+ * The certificate file as text. Binary data (control bytes other than tabs and line breaks) is refused before any
+ * PEM block is searched for: a TDX quote holds Intel's PEM chain, which must not be mistaken for the RA-TLS
+ * certificate. Non-ASCII text (a UTF-8 comment above the PEM block) is fine.
  */
 function readPemText(file: string): string {
     const data = readInputFile(file, 'certificate', MAX_CERT_BYTES);
-    if (data.some((b) => b > 0x7e || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d))) {
+    if (data.some((b) => b === 0x7f || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d))) {
         throw new CliInputError(`${file} is not an RA-TLS certificate: binary data, not PEM text`);
     }
     return data.toString('latin1');

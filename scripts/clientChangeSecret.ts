@@ -6,8 +6,9 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openClient, sendFromWallet, senderAddress, showClient } from './lib/payments';
 import { clientMessages } from '../wrappers/client';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const client = await a.address('client');
     const secret = await a.text('secret');
@@ -16,4 +17,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     await sendFromWallet(provider, client, toNano('0.7'), clientMessages.changeSecretHash(BigInt(Date.now()), hash, senderAddress(provider)));
     provider.ui().write(`secret hash ${hash.toString(16).padStart(64, '0')}`);
     await showClient(provider, client);
-}
+});

@@ -8,8 +8,9 @@ import { sendFromWallet, senderAddress, showClient } from './lib/payments';
 import { memberInputs } from './lib/members';
 import { clientAddress, clientStateInit } from '../wrappers/addresses';
 import { clientMessages } from '../wrappers/client';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const proxy = await a.address('proxy');
     const nonce = await a.uint('register nonce', 64);
@@ -26,4 +27,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     provider.ui().write(`registered with nonce ${nonce}`);
     await showClient(provider, address);
     return address;
-}
+});

@@ -5,8 +5,9 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openClient, sendFromWallet, senderAddress, showClient } from './lib/payments';
 import { clientMessages, readClientState } from '../wrappers/client';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const client = await a.address('client');
     const stake = await a.coins('new stake');
@@ -14,4 +15,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     if (stake <= s.stake) throw new Error(`new stake: must exceed the current ${s.stake} nanoTON`);
     await sendFromWallet(provider, client, toNano('0.7'), clientMessages.increaseStake(BigInt(Date.now()), stake, senderAddress(provider)));
     await showClient(provider, client);
-}
+});

@@ -6,11 +6,12 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openClient, sendFromWallet, senderAddress, showClient } from './lib/payments';
 import { clientMessages } from '../wrappers/client';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const client = await a.address('client');
     await openClient(provider, client);
     await sendFromWallet(provider, client, toNano('0.7'), clientMessages.requestRefund(BigInt(Date.now()), senderAddress(provider)));
     await showClient(provider, client);
-}
+});

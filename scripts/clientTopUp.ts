@@ -5,8 +5,9 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openClient, sendFromWallet, senderAddress, showClient } from './lib/payments';
 import { clientMessages } from '../wrappers/client';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const client = await a.address('client');
     const amount = await a.coins('top-up');
@@ -14,4 +15,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     await openClient(provider, client);
     await sendFromWallet(provider, client, amount + toNano('0.7'), clientMessages.topUp(BigInt(Date.now()), amount, senderAddress(provider)));
     await showClient(provider, client);
-}
+});

@@ -6,8 +6,9 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openProxy, sendFromWallet, senderAddress, showProxy } from './lib/payments';
 import { proxyMessages, ProxyState, readProxyState } from '../wrappers/proxy';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const proxy = await a.address('proxy');
     const s = await readProxyState(await openProxy(provider, proxy));
@@ -15,4 +16,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     if (s.state !== ProxyState.normal) throw new Error('the proxy is already closing or closed');
     await sendFromWallet(provider, proxy, toNano('0.2'), proxyMessages.closeText());
     await showProxy(provider, proxy);
-}
+});

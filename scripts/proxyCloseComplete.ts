@@ -8,8 +8,9 @@ import { openProxy, sendFromWallet, senderAddress, showProxy } from './lib/payme
 import { readProxyState } from '../wrappers/proxy';
 import { publicKeyBuffer } from '../wrappers/addresses';
 import { repackEnvelope, validateEnvelope } from '../wrappers/signing';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const proxy = await a.address('proxy');
     const envelope = await a.cell('signed close-complete');
@@ -20,4 +21,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     if (s.unlockTs > now) provider.ui().write(`warning: the proxy unlocks at ${s.unlockTs}, ${s.unlockTs - now} s from now`);
     await sendFromWallet(provider, proxy, toNano('1'), repackEnvelope(envelope, senderAddress(provider)));
     await showProxy(provider, proxy);
-}
+});

@@ -6,8 +6,9 @@ import { ArgReader, parseCoins } from './lib/args';
 import { sendFromWallet, showProxy } from './lib/payments';
 import { readRootState } from '../wrappers/root';
 import { proxyAddress, proxyStateInit } from '../wrappers/addresses';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const root = await a.address('root');
     const owner = await a.address('proxy owner (payout address)');
@@ -26,4 +27,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     }
     await showProxy(provider, address);
     return address;
-}
+});

@@ -5,12 +5,13 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { openProxy, sendFromWallet, senderAddress, showProxy } from './lib/payments';
 import { proxyMessages } from '../wrappers/proxy';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const proxy = await a.address('proxy');
     const amount = await a.coins('stake to add');
     await openProxy(provider, proxy);
     await sendFromWallet(provider, proxy, amount + toNano('0.2'), proxyMessages.increaseStake(BigInt(Date.now()), amount, senderAddress(provider)));
     await showProxy(provider, proxy);
-}
+});

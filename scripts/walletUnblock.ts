@@ -2,10 +2,11 @@ import { NetworkProvider } from '@ton/blueprint';
 import { ArgReader } from './lib/args';
 import { sendWalletOp } from './lib/wallet';
 import { walletCommandBody } from '../wrappers/wallet';
+import { script } from './lib/boundary';
 
 /** `npx blueprint run walletUnblock <wallet>`: unblock the service key. */
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const wallet = await a.address('cocoon wallet address');
     await sendWalletOp(provider, wallet, walletCommandBody('u'), 'unblocked the key');
-}
+});

@@ -6,8 +6,9 @@ import { ArgReader, parseCoins } from './lib/args';
 import { sendFromWallet, showWorker } from './lib/payments';
 import { memberInputs } from './lib/members';
 import { workerAddress, workerStateInit } from '../wrappers/addresses';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const proxy = await a.address('proxy');
     const value = parseCoins('value', a.optional('0.3'));
@@ -22,4 +23,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     }
     await showWorker(provider, address);
     return address;
-}
+});

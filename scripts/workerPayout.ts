@@ -7,8 +7,9 @@ import { openWorker, sendFromWallet, senderAddress, showWorker } from './lib/pay
 import { readWorkerState } from '../wrappers/worker';
 import { publicKeyBuffer } from '../wrappers/addresses';
 import { repackEnvelope, validateEnvelope } from '../wrappers/signing';
+import { script } from './lib/boundary';
 
-export async function run(provider: NetworkProvider, args: string[]) {
+export const run = script(async (provider: NetworkProvider, args: string[]) => {
     const a = new ArgReader(args, provider.ui());
     const worker = await a.address('worker');
     const envelope = await a.cell('signed payout');
@@ -20,4 +21,4 @@ export async function run(provider: NetworkProvider, args: string[]) {
     }
     await sendFromWallet(provider, worker, toNano('0.5'), repackEnvelope(envelope, senderAddress(provider)));
     await showWorker(provider, worker);
-}
+});

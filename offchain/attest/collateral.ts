@@ -1,3 +1,4 @@
+import { describeJsonSyntaxError } from '../runtime/jsonSyntax';
 import { CollateralParseError } from './errors';
 import { fromHex, toHex } from './hex';
 import { crlBytes } from './crl';
@@ -38,7 +39,7 @@ export function parseCollateral(json: string | unknown): Collateral {
         try {
             obj = JSON.parse(json);
         } catch (e) {
-            throw new CollateralParseError(`collateral is not JSON: ${(e as Error).message}`);
+            throw new CollateralParseError(`collateral is not JSON: ${describeJsonSyntaxError(json) ?? (e as Error).message}`);
         }
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {

@@ -168,12 +168,24 @@ function toHex(v: bigint): string {
     return v < 0n ? '-0x' + (-v).toString(16) : '0x' + v.toString(16);
 }
 
+const TVM_INT_LIMIT = 1n << 256n;
+
+/** A TVM integer (257-bit signed). The input is quoted in errors only up to a few dozen characters. */
 function parseInteger(value: unknown, where: string): bigint {
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-    if (typeof value === 'string' && /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) {
-        return value.startsWith('-') ? -BigInt(value.slice(1)) : BigInt(value);
+    let n: bigint | undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+    else if (typeof value === 'string' && /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) {
+        // Beyond 80 characters (257 bits are 78 decimal digits) the text is not even converted.
+        n = value.length > 80 ? TVM_INT_LIMIT : value.startsWith('-') ? -BigInt(value.slice(1)) : BigInt(value);
     }
-    throw new StackCodecError(`${where}: '${String(value)}' is not an integer`);
+    if (n === undefined) throw new StackCodecError(`${where}: '${clip(String(value))}' is not an integer`);
+    if (n < -TVM_INT_LIMIT || n >= TVM_INT_LIMIT) throw new StackCodecError(`${where}: '${clip(String(value))}' does not fit in a 257-bit TVM integer`);
+    return n;
+}
+
+/** Long input quoted as its first characters and its length, so an error line stays one short line. */
+function clip(text: string): string {
+    return text.length <= 40 ? text : `${text.slice(0, 20)}… (${text.length} characters)`;
 }
 
 function parseBocValue(value: unknown, where: string): Cell {

@@ -1,6 +1,7 @@
 import { fromNano, toNano } from '@ton/core';
 import { Command } from 'commander';
-import { parseAddress, readServiceBasics, CliInputError } from './serviceBasics';
+import { CliInputError } from './errors';
+import { parseAddress, readServiceBasics } from './serviceBasics';
 
 const STATES = ['normal', 'closing', 'closed'];
 /** Every client op needs 0.1 TON for its fees on top of what it moves (COMMISSION_ESTIMATE); the rest returns as excess. */

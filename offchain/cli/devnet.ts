@@ -17,9 +17,9 @@ function parseSpeed(v: string): number {
 export function registerDevnet(program: Command): void {
     program
         .command('devnet')
-        .description('run a local TON network serving the TON HTTP API v2 (toncenter) on 127.0.0.1')
+        .description('run a local TON network serving the TON HTTP API v2 (toncenter) and a faucet, until Ctrl-C')
         .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
-        .option('--state <file>', 'load the chain from this file at start and save it there on exit')
+        .option('--state <file>', 'load the chain from this file at start (its folder must exist); save it there every 10 s while it changes and on exit')
         .option('--speed <factor>', 'clock speed-up factor', parseSpeed, 1)
         .option('--host <addr>', 'address to bind', '127.0.0.1')
         .option('--quiet', 'do not log each transaction')
@@ -27,24 +27,14 @@ export function registerDevnet(program: Command): void {
             const log = (line: string) => {
                 if (!opts.quiet || !line.startsWith('tx ')) console.log(line);
             };
-            let devnet: Devnet;
-            try {
-                devnet = await Devnet.start({ port: opts.port, host: opts.host, statePath: opts.state, speed: opts.speed, log });
-            } catch (e) {
-                console.error(`devnet: ${(e as Error).message}`);
-                process.exitCode = 1;
-                return;
-            }
+            // A damaged or misplaced --state is bad input (exit 2), a busy port a failure (1): main's boundary says which.
+            const devnet = await Devnet.start({ port: opts.port, host: opts.host, statePath: opts.state, speed: opts.speed, log });
             console.log(`Devnet API: ${devnet.endpoint}`);
             console.log(`Faucet: POST ${devnet.faucetUrl} {"address": "...", "amount": "<nanoTON>"}`);
-            await new Promise<void>((resolve) => {
+            await new Promise<void>((resolve, reject) => {
                 const shutdown = (signal: string) => {
                     console.log(`devnet: ${signal}, stopping${opts.state ? ` and saving to ${opts.state}` : ''}`);
-                    devnet.stop().then(resolve, (e) => {
-                        console.error(`devnet: saving state failed: ${(e as Error).message}`);
-                        process.exitCode = 1;
-                        resolve();
-                    });
+                    devnet.stop().then(resolve, (e) => reject(new Error(`saving the state failed: ${(e as Error).message}`)));
                 };
                 process.once('SIGINT', () => shutdown('SIGINT'));
                 process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -2,6 +2,7 @@ import { Address } from '@ton/core';
 import type { KeyPair } from '@ton/crypto';
 import { ChainClient } from '../chain/client';
 import { keyFromSeedHex } from '../chain/cocoon/keys';
+import { CliInputError } from './errors';
 import { endpointsSchema, loadConfig, walletSchema, type ConfigSchema } from '../runtime';
 
 /** The environment variable each role reads its wallet seed from (as the services' own config loaders do). */
@@ -31,13 +32,6 @@ const basicsSchema: ConfigSchema = {
         wallet: walletSchema,
     },
 };
-
-export class CliInputError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = 'CliInputError';
-    }
-}
 
 export function parseAddress(text: string, what: string): Address {
     try {

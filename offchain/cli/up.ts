@@ -61,14 +61,11 @@ export function registerUp(program: Command): void {
                 return;
             }
             console.log('\nRunning until Ctrl-C.');
-            await new Promise<void>((resolve) => {
+            await new Promise<void>((resolve, reject) => {
                 const shutdown = (signal: string) => {
                     console.log(`\n${signal}: stopping the network${o.state ? ` (state kept in ${o.state})` : ''}…`);
-                    net.stop().then(resolve, (e) => {
-                        console.error(`cocoon up: stopping failed: ${(e as Error).message}`);
-                        process.exitCode = 1;
-                        resolve();
-                    });
+                    // A failure goes to main's error boundary: one line, exit 1.
+                    net.stop().then(resolve, (e) => reject(new Error(`stopping the network failed: ${(e as Error).message}`)));
                 };
                 process.once('SIGINT', () => shutdown('SIGINT'));
                 process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -15,7 +15,7 @@ export interface DevnetOptions {
     log?: (line: string) => void;
 }
 
-/** A running devnet: the sandbox chain behind toncenter's API v2 on 127.0.0.1. */
+/** A running devnet: the sandbox chain behind toncenter's API v2, on `host` (127.0.0.1 unless told otherwise). */
 export class Devnet {
     private autosave?: NodeJS.Timeout;
     private stopped = false;

@@ -49,6 +49,14 @@ export class Params {
         throw validationError(`field '${name}' must be an integer`);
     }
 
+    /** A non-negative integer given exactly: a JSON number or a string of digits only (no sign, space or point). */
+    natural(name: string): bigint {
+        const v = this.required(name);
+        if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+        if (typeof v === 'string' && /^[0-9]{1,40}$/.test(v)) return BigInt(v);
+        throw validationError(`field '${name}' must be a whole number in digits only`);
+    }
+
     optionalInteger(name: string): bigint | undefined {
         return this.has(name) ? this.integer(name) : undefined;
     }

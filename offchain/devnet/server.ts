@@ -11,34 +11,67 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const FAUCET_MAX_NANO = 1_000_000n * 1_000_000_000n;
 
 type Reply = { status: number; body: Record<string, unknown> };
+type Log = (line: string) => void;
+
+/** The client closed the connection before its request body arrived: there is no one to answer. */
+class ClientGone extends Error {}
+
+const tooLarge = () => new ApiError(413, `Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
 
 /**
  * The devnet's HTTP front: toncenter's API v2 as JSON-RPC (`POST /api/v2/jsonRPC`) and REST (`GET|POST
  * /api/v2/<method>`), the faucet (`POST /faucet`) and `GET /healthz`. Every failure is answered in toncenter's
- * error shape; nothing a client sends can crash the process.
+ * error shape (JSON-RPC ones also with `jsonrpc` and `id`); nothing a client sends can crash the process.
  */
-export function createDevnetServer(ledger: DevnetLedger, log: (line: string) => void): http.Server {
-    return http.createServer((req, res) => {
-        handle(ledger, req)
-            .catch((e): Reply => {
-                if (e instanceof ApiError) return { status: e.code, body: { ok: false, error: e.message, code: e.code } };
-                log(`devnet: internal error: ${(e as Error).stack ?? e}`);
-                return { status: 503, body: { ok: false, error: String((e as Error).message ?? e), code: 503 } };
-            })
+export function createDevnetServer(ledger: DevnetLedger, log: Log): http.Server {
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+        handle(ledger, req, log)
+            .catch((e) => errorReply(e, log))
             .then((reply) => {
+                if (reply === undefined || res.destroyed) return;
                 const text = JSON.stringify(reply.body);
-                res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+                const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+                // A refused body is not read: closing the connection after the answer spares the rest of the upload.
+                if (reply.status === 413) headers.Connection = 'close';
+                res.writeHead(reply.status, headers);
                 res.end(text);
             });
+    };
+    const server = http.createServer(serve);
+    // `Expect: 100-continue`: an oversized body is refused before the client sends it, otherwise it is invited.
+    server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+        if (declaredLength(req) > MAX_BODY_BYTES) return serve(req, res);
+        res.writeContinue();
+        serve(req, res);
     });
+    return server;
 }
 
-async function handle(ledger: DevnetLedger, req: http.IncomingMessage): Promise<Reply> {
+/** toncenter's error shape for a thrown error; undefined when the client is gone and nothing can be answered. */
+function errorReply(e: unknown, log: Log): Reply | undefined {
+    if (e instanceof ApiError) return { status: e.code, body: { ok: false, error: e.message, code: e.code } };
+    if (e instanceof ClientGone) {
+        log(`devnet: ${e.message}`);
+        return undefined;
+    }
+    log(`devnet: internal error: ${(e as Error).stack ?? e}`);
+    return { status: 503, body: { ok: false, error: String((e as Error).message ?? e), code: 503 } };
+}
+
+async function handle(ledger: DevnetLedger, req: http.IncomingMessage, log: Log): Promise<Reply | undefined> {
     const url = new URL(req.url ?? '/', 'http://devnet');
     const path = url.pathname.replace(/\/+$/, '');
     if (path === `${API_BASE}/jsonRPC`) {
-        if (req.method !== 'POST') throw new ApiError(405, 'Method Not Allowed');
-        return jsonRpc(ledger, await readJson(req));
+        let body: unknown;
+        try {
+            if (req.method !== 'POST') throw new ApiError(405, 'Method Not Allowed');
+            body = await readJson(req);
+        } catch (e) {
+            // No call was read, so no id is known: JSON-RPC answers such errors with id null.
+            const reply = errorReply(e, log);
+            return reply && { status: reply.status, body: { ...reply.body, jsonrpc: '2.0', id: null } };
+        }
+        return jsonRpc(ledger, body, log);
     }
     if (path.startsWith(`${API_BASE}/`)) {
         const name = path.slice(API_BASE.length + 1);
@@ -60,7 +93,7 @@ async function handle(ledger: DevnetLedger, req: http.IncomingMessage): Promise<
     throw new ApiError(404, 'Not Found');
 }
 
-async function jsonRpc(ledger: DevnetLedger, body: unknown): Promise<Reply> {
+async function jsonRpc(ledger: DevnetLedger, body: unknown, log: Log): Promise<Reply> {
     const call = (body ?? {}) as { id?: unknown; method?: unknown; params?: unknown };
     const id = call.id ?? null;
     const answer = (status: number, rest: Record<string, unknown>): Reply => ({ status, body: { ...rest, jsonrpc: '2.0', id } });
@@ -70,14 +103,15 @@ async function jsonRpc(ledger: DevnetLedger, body: unknown): Promise<Reply> {
         const result = await methods[call.method](ledger, Params.from(call.params));
         return answer(200, { ok: true, result });
     } catch (e) {
-        if (e instanceof ApiError) return answer(e.code, { ok: false, error: e.message, code: e.code });
-        throw e;
+        const reply = errorReply(e, log)!; // the body was read whole: the client cannot be gone
+        return answer(reply.status, reply.body);
     }
 }
 
 async function faucet(ledger: DevnetLedger, p: Params): Promise<Reply> {
     const address = p.address('address');
-    const amount = p.integer('amount');
+    if (address.workChain !== 0 && address.workChain !== -1) throw validationError(`field 'address' must be in workchain 0 or -1, not ${address.workChain}`);
+    const amount = p.natural('amount');
     if (amount <= 0n || amount > FAUCET_MAX_NANO) throw validationError(`field 'amount' must be between 1 and ${FAUCET_MAX_NANO} nanoTON`);
     const records = await ledger.faucet(address, amount);
     const tx = records[0];
@@ -88,20 +122,33 @@ async function faucet(ledger: DevnetLedger, p: Params): Promise<Reply> {
     };
 }
 
+/** The request's Content-Length, 0 when absent (a chunked body is measured as it arrives). */
+function declaredLength(req: http.IncomingMessage): number {
+    const n = Number(req.headers['content-length'] ?? 0);
+    return Number.isFinite(n) ? n : 0;
+}
+
 function readJson(req: http.IncomingMessage): Promise<unknown> {
     return new Promise((resolve, reject) => {
+        if (declaredLength(req) > MAX_BODY_BYTES) return reject(tooLarge());
         const chunks: Buffer[] = [];
         let size = 0;
-        req.on('data', (c: Buffer) => {
+        const onData = (c: Buffer) => {
             size += c.length;
             if (size > MAX_BODY_BYTES) {
-                reject(new ApiError(413, 'Request body too large'));
-                req.destroy();
+                req.off('data', onData);
+                req.pause();
+                reject(tooLarge());
                 return;
             }
             chunks.push(c);
+        };
+        req.on('data', onData);
+        const gone = () => reject(new ClientGone(`client disconnected before sending the whole request (${req.method} ${req.url})`));
+        req.on('error', gone);
+        req.on('close', () => {
+            if (!req.complete) gone();
         });
-        req.on('error', reject);
         req.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             if (text.trim() === '') return resolve(undefined);

@@ -1,9 +1,13 @@
 import fs from 'fs';
 import path from 'path';
+import { MiB, readInputFile } from '../runtime/inputFile';
+import { describeJsonSyntaxError } from '../runtime/jsonSyntax';
 import { SavedLedger } from './ledger';
 
 const FORMAT = 'cocoon-devnet-state';
 const VERSION = 1;
+/** Far above any devnet a test or demo builds; bounds what a wrong --state path (a disk image, a device) can cost. */
+const MAX_STATE_BYTES = 512 * MiB;
 
 export class DevnetStateError extends Error {
     constructor(message: string) {
@@ -12,23 +16,31 @@ export class DevnetStateError extends Error {
     }
 }
 
-/** Reads a saved devnet; a missing file means a fresh devnet (undefined), a damaged one is an error. */
+/**
+ * Reads a saved devnet; a missing file in an existing folder means a fresh devnet (undefined), a missing folder (a
+ * typo) or a damaged file is an error.
+ */
 export function readState(file: string): SavedLedger | undefined {
+    if (!fs.existsSync(file)) {
+        const dir = path.dirname(path.resolve(file));
+        if (!fs.existsSync(dir)) throw new DevnetStateError(`devnet state ${file}: folder ${path.dirname(file)} does not exist`);
+        return undefined;
+    }
     let text: string;
     try {
-        text = fs.readFileSync(file, 'utf8');
+        text = readInputFile(file, 'devnet state', MAX_STATE_BYTES).toString('utf8');
     } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new DevnetStateError(`cannot read devnet state ${file}: ${(e as Error).message}`);
+        throw new DevnetStateError((e as Error).message);
     }
     let doc: { format?: unknown; version?: unknown; ledger?: SavedLedger };
     try {
         doc = JSON.parse(text);
     } catch (e) {
-        throw new DevnetStateError(`devnet state ${file} is not valid JSON: ${(e as Error).message}`);
+        throw new DevnetStateError(`devnet state ${file}: ${describeJsonSyntaxError(text) ?? (e as Error).message}`);
     }
-    if (doc.format !== FORMAT) throw new DevnetStateError(`${file} is not a devnet state file (format is ${JSON.stringify(doc.format)})`);
-    if (doc.version !== VERSION) throw new DevnetStateError(`devnet state ${file} has version ${JSON.stringify(doc.version)}, this devnet reads version ${VERSION}`);
+    // Only the expected values are named: the file's own values may be anything, of any length.
+    if (doc?.format !== FORMAT) throw new DevnetStateError(`${file} is not a devnet state file (no "format": "${FORMAT}")`);
+    if (doc.version !== VERSION) throw new DevnetStateError(`devnet state ${file} is not version ${VERSION}, the only version this devnet reads`);
     const l = doc.ledger;
     if (!l || typeof l.now !== 'number' || typeof l.blockSeqno !== 'number' || !l.blockchain || !Array.isArray(l.transactions)) {
         throw new DevnetStateError(`devnet state ${file} is incomplete (ledger.now, blockSeqno, blockchain, transactions)`);
@@ -40,7 +52,6 @@ export function readState(file: string): SavedLedger | undefined {
 export function writeState(file: string, ledger: SavedLedger): void {
     const doc = { format: FORMAT, version: VERSION, savedAt: new Date().toISOString(), ledger };
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(tmp, JSON.stringify(doc));
     fs.renameSync(tmp, file);
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'fs';
 import path from 'path';
 import Ajv, { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
-import { findJsonSyntaxError } from './jsonSyntax';
+import { InputFileError, KiB, readInputFile } from './inputFile';
+import { describeJsonSyntaxError } from './jsonSyntax';
 import { isPlainObject } from './plain';
 
 /** A config that cannot be used; the message names its source and the offending field. */
@@ -35,6 +35,8 @@ export interface LoadConfigOptions extends SecretOptions {
 export type ConfigSchema = SchemaObject;
 
 const ENV_REFERENCE = 'env:';
+/** A service config is a few KB; the limit keeps a wrong path (a device, a dump) from being read whole. */
+const MAX_CONFIG_BYTES = 1024 * KiB;
 
 // useDefaults fills omitted fields from the schema's `default`; allErrors is off so the first problem is reported.
 const ajv = new Ajv({ allErrors: false, useDefaults: true, removeAdditional: false });
@@ -50,18 +52,16 @@ export function loadConfig<T>(file: string, schema: ConfigSchema, options: LoadC
     const full = resolvePath(options.baseDir ?? process.cwd(), file);
     let text: string;
     try {
-        text = readFileSync(full, 'utf8');
+        text = readInputFile(full, 'config', MAX_CONFIG_BYTES).toString('utf8');
     } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new ConfigError(file, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})`);
+        throw new ConfigError(file, e instanceof InputFileError ? e.problem : String(e));
     }
     if (text.startsWith('\uFEFF')) text = text.slice(1);
     let value: unknown;
     try {
         value = JSON.parse(text);
     } catch {
-        const where = findJsonSyntaxError(text);
-        throw new ConfigError(file, where ? `invalid JSON at line ${where.line}, column ${where.column}: ${where.reason}` : 'invalid JSON');
+        throw new ConfigError(file, describeJsonSyntaxError(text) ?? 'invalid JSON');
     }
     return validateConfig<T>(value, schema, file, options);
 }

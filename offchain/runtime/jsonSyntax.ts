@@ -24,7 +24,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     const fail = (reason: string): never => {
         throw new Stop(i, i >= text.length ? 'unexpected end of input' : reason);
     };
-    const unexpected = (): never => fail(`unexpected character ${JSON.stringify(text[i])}`);
+    const unexpected = (): never => fail(`unexpected character ${printable(text[i] ?? '')}`);
     const ws = () => {
         while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
     };
@@ -102,4 +102,15 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         const lineStart = before.lastIndexOf('\n') + 1;
         return { line: before.split('\n').length, column: e.offset - lineStart + 1, reason: e.reason };
     }
+}
+
+/** A character quoted for an error line: anything but printable ASCII as a \u escape, never a raw byte. */
+function printable(c: string): string {
+    return JSON.stringify(c).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** "invalid JSON at line L, column C: reason", quoting no input but one escaped character; undefined when valid. */
+export function describeJsonSyntaxError(text: string): string | undefined {
+    const where = findJsonSyntaxError(text);
+    return where && `invalid JSON at line ${where.line}, column ${where.column}: ${where.reason}`;
 }

@@ -1,6 +1,7 @@
 import { NetworkProvider } from '@ton/blueprint';
 import { addHashBody, delHashBody, HashKind, modelHash } from '../../wrappers/root';
 import { ArgReader } from './args';
+import { script } from './boundary';
 import { loadRoot, queryId, sendRootOp } from './root';
 import { ScriptError } from './codes';
 
@@ -9,7 +10,7 @@ import { ScriptError } from './codes';
  * `<root> <model name>` for models (the root stores sha256 of the name).
  */
 export function hashScript(action: 'add' | 'remove', kind: HashKind) {
-    return async (provider: NetworkProvider, args: string[]) => {
+    return script(async (provider: NetworkProvider, args: string[]) => {
         const a = new ArgReader(args, provider.ui());
         const root = await a.address('root address');
         let hash: bigint;
@@ -28,5 +29,5 @@ export function hashScript(action: 'add' | 'remove', kind: HashKind) {
         if (action === 'remove' && !present) throw new ScriptError(`${label} is not in the registry`);
         const body = action === 'add' ? addHashBody(kind, hash, queryId()) : delHashBody(kind, hash, queryId());
         await sendRootOp(provider, root, body, `${action === 'add' ? 'added' : 'removed'} ${label}`);
-    };
+    });
 }

@@ -40,7 +40,7 @@ export function senderAddress(provider: NetworkProvider): Address {
 
 /** Sends `body` (or a deployment with `init`) from the connected wallet and waits for it. */
 export async function sendFromWallet(provider: NetworkProvider, to: Address, value: bigint, body?: Cell, init?: StateInit) {
-    await sendAndWait(provider, { to, value, body, init, bounce: init ? false : true });
+    await sendAndWait(provider, { to, value, body, init });
 }
 
 export function printProxy(provider: NetworkProvider, address: Address, s: ProxyContractState) {

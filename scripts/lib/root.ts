@@ -1,6 +1,7 @@
 import { Address, Cell, fromNano, toNano } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { readRootState, RootState } from '../../wrappers/root';
+import { ArgumentError } from './args';
 import { ScriptError } from './codes';
 import { sendAndWait } from './send';
 
@@ -13,7 +14,7 @@ export function queryId(): bigint {
 
 export async function loadRoot(provider: NetworkProvider, root: Address): Promise<RootState> {
     if (!(await provider.isContractDeployed(root))) {
-        throw new ScriptError(`no contract is deployed at ${root.toString()}`);
+        throw new ArgumentError(`no contract is deployed at ${root.toString()}`);
     }
     return readRootState(provider.provider(root));
 }
@@ -56,7 +57,7 @@ export async function sendRootOp(provider: NetworkProvider, root: Address, body:
         throw new ScriptError(`the sender ${me.toString()} is not the root owner ${before.owner.toString()}`);
     }
     const codeBefore = await codeOf(provider, root);
-    await sendAndWait(provider, { to: root, value: ROOT_OP_VALUE, body, bounce: true });
+    await sendAndWait(provider, { to: root, value: ROOT_OP_VALUE, body });
     const after = await loadRoot(provider, root);
     if (after.version === before.version && (await codeOf(provider, root)) === codeBefore) {
         throw new ScriptError(`the root rejected the operation (nothing changed): see its last transaction's exit code`);

@@ -9,8 +9,9 @@ const TIMEOUT_MS = 120_000;
  * Sends from the connected wallet and waits until the target contract has executed a new transaction.
  * Blueprint's `waitForLastTransaction()` follows only senders that hand back the external BoC (TonConnect) and
  * throws "Not implemented" for mnemonic wallets, so we watch the target itself: that works with every sender.
+ * There is no `bounce`: Blueprint's senders ignore it (their messages are always bounceable) and warn when it is set.
  */
-export async function sendAndWait(provider: NetworkProvider, args: SenderArguments): Promise<void> {
+export async function sendAndWait(provider: NetworkProvider, args: Omit<SenderArguments, 'bounce'>): Promise<void> {
     const lastLt = async () => (await provider.getContractState(args.to)).last?.lt ?? null;
     const before = await lastLt();
     await provider.sender().send(args);

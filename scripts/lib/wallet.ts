@@ -1,6 +1,7 @@
 import { Address, Cell, fromNano, toNano } from '@ton/core';
 import { NetworkProvider } from '@ton/blueprint';
 import { readWalletState, WalletMessageError, WalletState } from '../../wrappers/wallet';
+import { ArgumentError } from './args';
 import { ScriptError } from './codes';
 import { sendAndWait } from './send';
 
@@ -13,7 +14,7 @@ export async function loadWallet(provider: NetworkProvider, wallet: Address): Pr
         throw e;
     });
     if (!s) {
-        throw new ScriptError(`no cocoon wallet is deployed at ${wallet.toString()}`);
+        throw new ArgumentError(`no cocoon wallet is deployed at ${wallet.toString()}`);
     }
     return s;
 }
@@ -35,7 +36,7 @@ export async function sendWalletOp(provider: NetworkProvider, wallet: Address, b
     if (me && !me.equals(s.owner)) {
         throw new ScriptError(`the sender ${me.toString()} is not the wallet owner ${s.owner.toString()}`);
     }
-    await sendAndWait(provider, { to: wallet, value: WALLET_OP_VALUE, body, bounce: true });
+    await sendAndWait(provider, { to: wallet, value: WALLET_OP_VALUE, body });
     provider.ui().write(done);
     provider.ui().write(await formatWallet(provider, wallet, await loadWallet(provider, wallet)));
 }

@@ -1,5 +1,6 @@
-import * as fs from 'fs';
 import { computeImageHash } from '../../offchain/attest';
+import { readInputFile, KiB } from '../../offchain/runtime/inputFile';
+import { describeJsonSyntaxError } from '../../offchain/runtime/jsonSyntax';
 import { MeasurementError } from './errors';
 import { expectedRtmr3, RTMR_BYTES } from './rtmr';
 import { computeSpecTreeHash } from './specTree/specTree';
@@ -23,6 +24,8 @@ export interface ImageMeasurements {
 const REQUIRED = ['mrTd', 'rtmr0', 'rtmr1', 'rtmr2'] as const;
 const OPTIONAL = ['mrConfigId', 'mrOwner', 'mrOwnerConfig'] as const;
 const ZERO = '00'.repeat(RTMR_BYTES);
+/** A measurements file is a few registers; a whole `attest cert --json` report is still well under this. */
+const MAX_MEASUREMENTS_BYTES = 256 * KiB;
 
 /**
  * Parses the measurements JSON: the image build's file, or the report of `attest quote --json` or
@@ -33,7 +36,7 @@ export function parseMeasurements(text: string, source: string): ImageMeasuremen
     try {
         json = JSON.parse(text);
     } catch (e) {
-        throw new MeasurementError(`${source}: not valid JSON (${(e as Error).message})`);
+        throw new MeasurementError(`${source}: ${describeJsonSyntaxError(text) ?? (e as Error).message}`);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
         throw new MeasurementError(`${source}: expected a JSON object`);
@@ -59,9 +62,9 @@ export function parseMeasurements(text: string, source: string): ImageMeasuremen
 export function readMeasurements(file: string): ImageMeasurements {
     let text: string;
     try {
-        text = fs.readFileSync(file, 'utf8');
+        text = readInputFile(file, 'measurements', MAX_MEASUREMENTS_BYTES).toString('utf8');
     } catch (e) {
-        throw new MeasurementError(`cannot read measurements ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new MeasurementError((e as Error).message);
     }
     return parseMeasurements(text, file);
 }

@@ -91,9 +91,9 @@ describe('cocoon attest quote', () => {
             cocoon(fixture('quote-c.dat'), '--collateral', bad),
         ]);
         expect(runs).toEqual([
-            { code: 2, stdout: '', stderr: `error: cannot read quote ${missing} (ENOENT)\n` },
-            { code: 2, stdout: '', stderr: 'error: --at must be an ISO date-time, got "yesterday"\n' },
-            { code: 2, stdout: '', stderr: `error: collateral ${bad}: collateral.pck_crl: neither DER, hex nor PEM\n` },
+            { code: 2, stdout: '', stderr: `cocoon: cannot read quote ${missing} (ENOENT)\n` },
+            { code: 2, stdout: '', stderr: 'cocoon: --at must be an ISO date-time, got "yesterday"\n' },
+            { code: 2, stdout: '', stderr: `cocoon: collateral ${bad}: collateral.pck_crl: neither DER, hex nor PEM\n` },
         ]);
     });
 });

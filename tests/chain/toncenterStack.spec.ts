@@ -71,4 +71,16 @@ describe('toncenter stack codec', () => {
         expect(() => encodeArgStack([{ type: 'null' }])).toThrow('argument 0: toncenter cannot pass a null to a get method');
         expect(() => decodeResultStack([['tuple', { elements: [{ '@type': 'tvm.weird' }] }]])).toThrow("result stack entry 0.0: unsupported element type 'tvm.weird'");
     });
+
+    it('takes exactly the 257-bit TVM integers, and quotes a long value only by its start and length', () => {
+        const max = (1n << 256n) - 1n;
+        expect(decodeArgStack([['num', max.toString()], ['num', `-${1n << 256n}`]])).toEqual([
+            { type: 'int', value: max },
+            { type: 'int', value: -(1n << 256n) },
+        ]);
+        expect(() => decodeArgStack([['num', (1n << 256n).toString()]])).toThrow(
+            new StackCodecError("stack entry 0: '11579208923731619542… (78 characters)' does not fit in a 257-bit TVM integer"),
+        );
+        expect(() => decodeArgStack([['num', 'x'.repeat(1000)]])).toThrow(new StackCodecError("stack entry 0: 'xxxxxxxxxxxxxxxxxxxx… (1000 characters)' is not an integer"));
+    });
 });

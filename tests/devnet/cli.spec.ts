@@ -1,5 +1,5 @@
 import { Address } from '@ton/core';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -47,6 +47,25 @@ describe('cocoon devnet (command line)', () => {
         }
     });
 
+    it('--help says when the state is saved and binds to --host, not always 127.0.0.1', async () => {
+        const help = await new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cocoon.js'), 'devnet', '--help'], { cwd: ROOT });
+            let out = '';
+            child.stdout.on('data', (d) => (out += d));
+            child.on('exit', () => resolve(out.replace(/\s+/g, ' ')));
+        });
+        expect(help).toContain('run a local TON network serving the TON HTTP API v2 (toncenter) and a faucet, until Ctrl-C');
+        expect(help).toContain('--state <file> load the chain from this file at start (its folder must exist); save it there every 10 s while it changes and on exit');
+        expect(help).toContain('--host <addr> address to bind (default: "127.0.0.1")');
+    });
+
+    it('git ignores the state file that the examples in docs/devnet.md write at the repository root', () => {
+        const files = [...fs.readFileSync(path.join(ROOT, 'docs', 'devnet.md'), 'utf8').matchAll(/--state ([\w.-]+\.json)/g)].map((m) => m[1]);
+        expect([...new Set(files)]).toEqual(['devnet.json']);
+        const r = spawnSync('git', ['check-ignore', 'devnet.json', `.devnet.json.${process.pid}.tmp`], { cwd: ROOT, encoding: 'utf8' });
+        expect(r.stdout).toBe(`devnet.json\n.devnet.json.${process.pid}.tmp\n`);
+    });
+
     it('rejects a bad port, a bad speed or a busy port with a clear message', async () => {
         const run = (args: string[]) =>
             new Promise<{ code: number | null; err: string }>((resolve) => {
@@ -56,15 +75,14 @@ describe('cocoon devnet (command line)', () => {
                 child.on('exit', (code) => resolve({ code, err }));
             });
         const bad = await run(['--port', '70000']);
-        expect(bad.code).toBe(1);
-        expect(bad.err).toContain("port must be an integer 0..65535, got '70000'");
+        expect(bad).toEqual({ code: 2, err: "cocoon: option '--port <n>' argument '70000' is invalid. port must be an integer 0..65535, got '70000' (see cocoon devnet --help)\n" });
         const slow = await run(['--port', '0', '--speed', '-2']);
-        expect(slow.err).toContain("speed must be a positive number, got '-2'");
+        expect(slow).toEqual({ code: 2, err: "cocoon: option '--speed <factor>' argument '-2' is invalid. speed must be a positive number, got '-2' (see cocoon devnet --help)\n" });
         const blocker = await startTestDevnet();
         try {
             const busy = await run(['--port', String(blocker.devnet.port)]);
             expect(busy.code).toBe(1);
-            expect(busy.err).toBe(`devnet: cannot listen on 127.0.0.1:${blocker.devnet.port}: EADDRINUSE\n`);
+            expect(busy.err).toBe(`cocoon: cannot listen on 127.0.0.1:${blocker.devnet.port}: EADDRINUSE\n`);
         } finally {
             await blocker.devnet.stop();
         }

@@ -49,7 +49,7 @@ describe('devnet rejects bad requests in toncenter style', () => {
     });
 
     it('malformed JSON body: 422', async () => {
-        expect(await rpc('{"method": ')).toEqual({ status: 422, body: { ok: false, error: 'Validation error: request body is not valid JSON', code: 422 } });
+        expect(await rpc('{"method": ')).toEqual({ status: 422, body: { ok: false, error: 'Validation error: request body is not valid JSON', code: 422, jsonrpc: '2.0', id: null } });
         expect((await rpc('[1,2]')).body.error).toBe('Validation error: request must be a JSON object');
     });
 
@@ -96,7 +96,7 @@ describe('devnet rejects bad requests in toncenter style', () => {
         expect(await f({ address: 'nope', amount: '1' })).toEqual({ status: 416, body: { ok: false, error: 'Incorrect address', code: 416 } });
         const a = '0:' + '04'.repeat(32);
         expect((await f({ address: a, amount: '0' })).body.error).toBe("Validation error: field 'amount' must be between 1 and 1000000000000000 nanoTON");
-        expect((await f({ address: a, amount: '1.5' })).body.error).toBe("Validation error: field 'amount' must be an integer");
+        expect((await f({ address: a, amount: '1.5' })).body.error).toBe("Validation error: field 'amount' must be a whole number in digits only");
         expect((await f({ address: a })).body.error).toBe("Validation error: field 'amount' is required");
         expect((await rawCall(devnet.faucetUrl)).status).toBe(405);
     });

@@ -76,13 +76,25 @@ describe('devnet state file', () => {
         const bad = path.join(dir, 'bad.json');
         fs.writeFileSync(bad, '{"format":');
         await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(DevnetStateError);
-        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(/is not valid JSON/);
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`devnet state ${bad}: invalid JSON at line 1, column 11: unexpected end of input`);
         fs.writeFileSync(bad, JSON.stringify({ format: 'something-else', version: 1 }));
-        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`${bad} is not a devnet state file (format is "something-else")`);
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`${bad} is not a devnet state file (no "format": "cocoon-devnet-state")`);
         fs.writeFileSync(bad, JSON.stringify({ format: 'cocoon-devnet-state', version: 1, ledger: { now: 1, blockSeqno: 1, blockchain: { contracts: [{ address: 'x' }] }, transactions: [] } }));
         await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(new RegExp(`^cannot restore devnet state from ${bad}: `));
         fs.writeFileSync(bad, JSON.stringify({ format: 'cocoon-devnet-state', version: 9 }));
-        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`devnet state ${bad} has version 9, this devnet reads version 1`);
+        await expect(startTestDevnet({ statePath: bad })).rejects.toThrow(`devnet state ${bad} is not version 1, the only version this devnet reads`);
+    });
+
+    it('refuses a state file in a missing folder, a device, and binary garbage (quoted escaped, not raw)', async () => {
+        const lost = path.join(dir, 'no-such-folder', 'chain.json');
+        await expect(startTestDevnet({ statePath: lost })).rejects.toThrow(new DevnetStateError(`devnet state ${lost}: folder ${path.dirname(lost)} does not exist`));
+        expect(fs.existsSync(path.dirname(lost))).toBe(false);
+        await expect(startTestDevnet({ statePath: '/dev/zero' })).rejects.toThrow(new DevnetStateError('devnet state /dev/zero is not a regular file'));
+        const binary = path.join(dir, 'binary.json');
+        fs.writeFileSync(binary, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00]));
+        await expect(startTestDevnet({ statePath: binary })).rejects.toThrow(
+            new DevnetStateError(`devnet state ${binary}: invalid JSON at line 1, column 1: unexpected character "\\u001b"`),
+        );
     });
 
     it('autosaves while running when something changed', async () => {

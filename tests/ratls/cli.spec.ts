@@ -37,7 +37,7 @@ describe('cocoon attest gen-cert / cert (child processes)', () => {
             run('cert', certFile, '--provider', 'fake', '--json'),
             run('cert', certFile, '--provider', 'fake,none', '--image-hash', 'AB'.repeat(32)),
         ]);
-        expect(again).toEqual({ code: 2, stdout: '', stderr: `error: ${base}_key.pem exists (use --force to overwrite)\n` });
+        expect(again).toEqual({ code: 2, stdout: '', stderr: `cocoon: ${base}_key.pem exists (use --force to overwrite)\n` });
         expect(strict.code).toBe(1);
         expect(strict.stdout.split('\n').slice(0, 2)).toEqual([`certificate ${fingerprint}`, 'provider fake']);
         expect(strict.stdout).toMatch(/\nFAIL provider: provider fake not accepted by policy "cli" \(accepts tdx\)\n/);
@@ -58,8 +58,8 @@ describe('cocoon attest gen-cert / cert (child processes)', () => {
             run('cert', path.join(dir, 'missing.pem')),
         ]);
         expect(tdx.code).toBe(1);
-        expect(tdx.stderr).toMatch(new RegExp(`^error: cannot create a configfs-tsm report entry under ${tsm} \\(not a TDX guest, or configfs not mounted\\?\\): ENOENT`));
-        expect(provider).toEqual({ code: 2, stdout: '', stderr: 'error: unknown provider "sgx" (expected tdx, fake, none)\n' });
-        expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: cannot read certificate ${path.join(dir, 'missing.pem')} (ENOENT)\n` });
+        expect(tdx.stderr).toMatch(new RegExp(`^cocoon: cannot create a configfs-tsm report entry under ${tsm} \\(not a TDX guest, or configfs not mounted\\?\\): ENOENT`));
+        expect(provider).toEqual({ code: 2, stdout: '', stderr: 'cocoon: unknown provider "sgx" (expected tdx, fake, none)\n' });
+        expect(missing).toEqual({ code: 2, stdout: '', stderr: `cocoon: cannot read certificate ${path.join(dir, 'missing.pem')} (ENOENT)\n` });
     });
 });

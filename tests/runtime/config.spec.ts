@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { ConfigError, ConfigSchema, loadConfig, resolvePath, validateConfig } from '../../offchain/runtime';
@@ -74,9 +74,14 @@ describe('loadConfig', () => {
         expect(loadError('proxy.json')).toBe('config proxy.json: file not found');
     });
 
-    it('names an unreadable file', () => {
+    it('names a path that is not a regular file, and refuses an oversized file by its size', () => {
         mkdirSync(path.join(dir, 'proxy.json'));
-        expect(loadError('proxy.json')).toBe('config proxy.json: cannot read the file (EISDIR)');
+        expect(loadError('proxy.json')).toBe('config proxy.json: not a regular file');
+        expect(() => loadConfig('/dev/zero', schema)).toThrow(new ConfigError('/dev/zero', 'not a regular file'));
+        const big = path.join(dir, 'big.json');
+        writeFileSync(big, '');
+        truncateSync(big, 2 * 1024 * 1024);
+        expect(() => loadConfig(big, schema)).toThrow(new ConfigError(big, 'over the 1 MiB limit'));
     });
 
     it('gives the line and column of invalid JSON, without quoting the text', () => {

@@ -51,7 +51,7 @@ describe('cocoon attest spec-hash', () => {
 
     test('bad input: exit 2 and one line on stderr', () => {
         const missing = path.join(work, 'missing');
-        expect(cocoon('spec-hash', missing)).toEqual({ status: 2, stdout: '', stderr: `error: config folder ${missing} does not exist\n` });
+        expect(cocoon('spec-hash', missing)).toEqual({ status: 2, stdout: '', stderr: `cocoon: config folder ${missing} does not exist\n` });
     });
 });
 
@@ -101,27 +101,27 @@ describe('cocoon attest image-hash', () => {
         const bad = path.join(work, 'bad.json');
         fs.writeFileSync(bad, JSON.stringify({ mrTd: 'abc', rtmr0: '', rtmr1: '', rtmr2: '' }));
         expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig)).toEqual({
-            status: 2, stdout: '', stderr: `error: ${bad}: mrTd must be 96 hex digits (48 bytes)\n`,
+            status: 2, stdout: '', stderr: `cocoon: ${bad}: mrTd must be 96 hex digits (48 bytes)\n`,
         });
         fs.writeFileSync(bad, JSON.stringify({ mrTd: QUOTE_A_REPORT.mrTd }));
-        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(`error: ${bad}: missing rtmr0\n`);
+        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(`cocoon: ${bad}: missing rtmr0\n`);
         fs.writeFileSync(bad, '{"mrTd": ');
-        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toMatch(
-            new RegExp(`^error: ${bad}: not valid JSON \\(.+\\)\\n$`),
+        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(
+            `cocoon: ${bad}: invalid JSON at line 1, column 10: unexpected end of input\n`,
         );
         fs.writeFileSync(bad, '[]');
-        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(`error: ${bad}: expected a JSON object\n`);
+        expect(cocoon('image-hash', '--measurements', bad, '--config', emptyConfig).stderr).toBe(`cocoon: ${bad}: expected a JSON object\n`);
     });
 
     test('a missing measurements file, and a missing option', () => {
         const missing = path.join(work, 'none.json');
         expect(cocoon('image-hash', '--measurements', missing, '--config', emptyConfig)).toEqual({
-            status: 2, stdout: '', stderr: `error: cannot read measurements ${missing} (ENOENT)\n`,
+            status: 2, stdout: '', stderr: `cocoon: cannot read measurements ${missing} (ENOENT)\n`,
         });
         const usage = cocoon('image-hash', '--measurements', measurements);
-        expect([usage.status, usage.stdout, usage.stderr.split('\n')[0]]).toEqual([
-            1, '', "error: required option '--config <dir>' not specified",
-        ]);
+        expect(usage).toEqual({
+            status: 2, stdout: '', stderr: "cocoon: required option '--config <dir>' not specified (see cocoon attest image-hash --help)\n",
+        });
     });
 });
 
@@ -155,10 +155,10 @@ describe('cocoon attest rtmr-replay', () => {
         const file = path.join(work, 'short.bin');
         fs.writeFileSync(file, eventLog.subarray(0, 95));
         expect(cocoon('rtmr-replay', file)).toEqual({
-            status: 2, stdout: '', stderr: 'error: event log: truncated: digest needs 32 bytes, 10 left at offset 85\n',
+            status: 2, stdout: '', stderr: 'cocoon: event log: truncated: digest needs 32 bytes, 10 left at offset 85\n',
         });
         const missing = path.join(work, 'nope.bin');
-        expect(cocoon('rtmr-replay', missing).stderr).toBe(`error: cannot read event log ${missing} (ENOENT)\n`);
+        expect(cocoon('rtmr-replay', missing).stderr).toBe(`cocoon: cannot read event log ${missing} (ENOENT)\n`);
     });
 });
 

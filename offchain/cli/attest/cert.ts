@@ -1,15 +1,15 @@
 import { Command } from 'commander';
-import * as fs from 'fs';
-import { parseCollateral, type Collateral } from '../../attest';
 import { RatlsError } from '../../ratls/errors';
 import { countPemCertificates, pemToDer } from '../../ratls/parseCertificate';
 import { PeerVerifier } from '../../ratls/peerVerifier';
 import { PROVIDER_NAMES, firstFailure, type ProviderName, type RatlsReport } from '../../ratls/report';
 import { attestQuoteVerifier } from '../../ratls/tdxQuoteVerifier';
+import { KiB, readInputFile } from '../../runtime/inputFile';
+import { CliInputError, EXIT_FAILED } from '../errors';
+import { readCollateralFile } from './inputs';
 
-/** Exit status: 0 accepted, 1 rejected by the policy, 2 bad input (unreadable file, no certificate, bad option). */
-const EXIT_REJECTED = 1;
-const EXIT_BAD_INPUT = 2;
+/** An RA-TLS certificate with its quote is about 10 KB of PEM. */
+const MAX_CERT_BYTES = 256 * KiB;
 
 interface CertOptions {
     json: boolean;
@@ -19,9 +19,10 @@ interface CertOptions {
     at?: string;
 }
 
-class BadInput extends RatlsError {}
-
-/** `cocoon attest cert <pem>`: verify an RA-TLS certificate against a policy given by options and print the report. */
+/**
+ * `cocoon attest cert <pem>`: verify an RA-TLS certificate against a policy given by options and print the report.
+ * Exit status: 0 accepted, 1 rejected by the policy, 2 bad input (unreadable file, no certificate, bad option).
+ */
 export function registerCert(attest: Command): void {
     attest
         .command('cert <pem>')
@@ -36,27 +37,25 @@ export function registerCert(attest: Command): void {
             try {
                 report = await verifyCertFile(pem, opts);
             } catch (e) {
-                if (!(e instanceof RatlsError)) throw e;
-                process.stderr.write(`error: ${e.message}\n`);
-                process.exitCode = EXIT_BAD_INPUT;
-                return;
+                // A certificate that cannot even be decoded is bad input, not a rejection by the policy.
+                throw e instanceof RatlsError ? new CliInputError(e.message) : e;
             }
             process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-            if (!report.ok) process.exitCode = EXIT_REJECTED;
+            if (!report.ok) process.exitCode = EXIT_FAILED;
         });
 }
 
 async function verifyCertFile(file: string, opts: CertOptions): Promise<RatlsReport> {
     const providers = opts.provider.split(',').map((p) => p.trim());
-    for (const p of providers) if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new BadInput(`unknown provider "${p}" (expected ${PROVIDER_NAMES.join(', ')})`);
+    for (const p of providers) if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new CliInputError(`unknown provider "${p}" (expected ${PROVIDER_NAMES.join(', ')})`);
     const at = opts.at === undefined ? new Date() : new Date(opts.at);
-    if (Number.isNaN(at.getTime())) throw new BadInput(`--at "${opts.at}" is not a time`);
+    if (Number.isNaN(at.getTime())) throw new CliInputError(`--at "${opts.at}" is not a time`);
     const hashes = opts.imageHash?.map((h) => h.toLowerCase());
-    for (const h of hashes ?? []) if (!/^[0-9a-f]{64}$/.test(h)) throw new BadInput(`image hash "${h}" must be 64 hex digits`);
-    const collateral = opts.collateral === undefined ? undefined : readCollateral(opts.collateral);
-    const pem = readText(file, 'certificate');
+    for (const h of hashes ?? []) if (!/^[0-9a-f]{64}$/.test(h)) throw new CliInputError(`image hash "${h}" must be 64 hex digits`);
+    const collateral = opts.collateral === undefined ? undefined : readCollateralFile(opts.collateral);
+    const pem = readPemText(file);
     const count = countPemCertificates(pem);
-    if (count === 0) throw new BadInput(`${file} holds no PEM certificate`);
+    if (count === 0) throw new CliInputError(`${file} holds no PEM certificate`);
     const verifier = new PeerVerifier({
         policy: {
             name: 'cli',
@@ -82,19 +81,15 @@ function formatReport(report: RatlsReport): string {
     return `${lines.join('\n')}\n`;
 }
 
-function readText(file: string, what: string): string {
-    try {
-        return fs.readFileSync(file, 'utf8');
-    } catch (e) {
-        throw new BadInput(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+/**
+ * The certificate file as text. Binary data (control bytes other than tabs and line breaks) is refused before any
+ * PEM block is searched for: a TDX quote holds Intel's PEM chain, which must not be mistaken for the RA-TLS
+ * certificate. Non-ASCII text (a UTF-8 comment above the PEM block) is fine.
+ */
+function readPemText(file: string): string {
+    const data = readInputFile(file, 'certificate', MAX_CERT_BYTES);
+    if (data.some((b) => b === 0x7f || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d))) {
+        throw new CliInputError(`${file} is not an RA-TLS certificate: binary data, not PEM text`);
     }
-}
-
-function readCollateral(file: string): Collateral {
-    try {
-        return parseCollateral(readText(file, 'collateral'));
-    } catch (e) {
-        if (e instanceof BadInput) throw e;
-        throw new BadInput(`collateral ${file}: ${(e as Error).message}`);
-    }
+    return data.toString('latin1');
 }

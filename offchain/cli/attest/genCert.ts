@@ -1,14 +1,15 @@
 import { Command } from 'commander';
+import fs from 'fs';
+import path from 'path';
 import { verifyQuote } from '../../attest';
 import { RatlsError } from '../../ratls/errors';
 import { FAKE_IMAGE_HASH } from '../../ratls/fakeQuote';
-import { generateIdentity, writeIdentityFiles, type RatlsIdentity } from '../../ratls/identity';
+import { generateIdentity, writeIdentityFiles } from '../../ratls/identity';
 import { createQuoteProvider, DEFAULT_TSM_ROOT } from '../../ratls/providers';
 import { PROVIDER_NAMES } from '../../ratls/report';
+import { CliInputError } from '../errors';
 
-/** Exit status: 0 written, 1 no quote could be produced, 2 bad input (unknown provider, files exist). */
-const EXIT_FAILED = 1;
-const EXIT_BAD_INPUT = 2;
+/** Exit status: 0 written, 1 no quote could be produced, 2 bad input (unknown provider, bad --out, files exist). */
 
 interface GenCertOptions {
     provider: string;
@@ -28,28 +29,32 @@ export function registerGenCert(attest: Command): void {
         .option('--tsm-root <dir>', 'configfs-tsm report folder (provider tdx)', DEFAULT_TSM_ROOT)
         .action(async (opts: GenCertOptions) => {
             if (!(PROVIDER_NAMES as readonly string[]).includes(opts.provider)) {
-                return fail(EXIT_BAD_INPUT, `unknown provider "${opts.provider}" (expected ${PROVIDER_NAMES.join(', ')})`);
+                throw new CliInputError(`unknown provider "${opts.provider}" (expected ${PROVIDER_NAMES.join(', ')})`);
             }
-            let identity: RatlsIdentity;
-            try {
-                identity = await generateIdentity({ provider: createQuoteProvider(opts.provider, { root: opts.tsmRoot }) });
-            } catch (e) {
-                if (!(e instanceof RatlsError)) throw e;
-                return fail(EXIT_FAILED, e.message);
-            }
+            checkOutBase(opts.out);
+            // A provider that cannot quote is a failure (exit 1): main's boundary prints the RatlsError's message.
+            const identity = await generateIdentity({ provider: createQuoteProvider(opts.provider, { root: opts.tsmRoot }) });
             try {
                 const { keyFile, certFile } = await writeIdentityFiles(identity, opts.out, opts.force);
                 process.stdout.write(`key: ${keyFile}\ncert: ${certFile}\n`);
             } catch (e) {
-                if (!(e instanceof RatlsError)) throw e;
-                return fail(EXIT_BAD_INPUT, e.message);
+                throw e instanceof RatlsError ? new CliInputError(e.message) : e;
             }
             const imageHash = identity.provider === 'fake' ? FAKE_IMAGE_HASH : identity.quote ? verifyQuote(identity.quote).imageHash : undefined;
             if (imageHash) process.stdout.write(`image hash: ${imageHash}\n`);
         });
 }
 
-function fail(code: number, message: string): void {
-    process.stderr.write(`error: ${message}\n`);
-    process.exitCode = code;
+/** `--out` is a path prefix: its folder must exist and it must name a file, not end in a folder. */
+function checkOutBase(base: string): void {
+    const example = '(e.g. --out keys/node writes keys/node_key.pem and keys/node_cert.pem)';
+    if (base === '' || base.endsWith('/') || base.endsWith(path.sep) || isDirectory(base)) {
+        throw new CliInputError(`--out "${base}" is a folder; it must be a path prefix ${example}`);
+    }
+    const dir = path.dirname(base);
+    if (!isDirectory(dir)) throw new CliInputError(`--out "${base}": folder ${dir} does not exist`);
+}
+
+function isDirectory(p: string): boolean {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import * as fs from 'fs';
 import {
     checkGpuConfidentialComputing,
     computeSpecTreeHash,
@@ -12,34 +11,26 @@ import {
     replayEventLog,
     TdxToolError,
 } from '../../../tdx/src';
+import { MiB, readInputFile } from '../../runtime/inputFile';
+import { CliInputError, EXIT_FAILED } from '../errors';
 
 /**
  * `cocoon attest image-hash | spec-hash | rtmr-replay | gpu-check`: measurement tools for operators and for the
- * guest's init step. Exit status: 0 success, 1 the GPU check refused, 2 bad input (message on stderr).
+ * guest's init step. Exit status: 0 success, 1 the GPU check refused, 2 bad input (one line on stderr).
  */
 
-const EXIT_REFUSED = 1;
-const EXIT_BAD_INPUT = 2;
+/** The CCEL event log of a TDX guest is tens of KB; firmware reserves at most a few MB for it. */
+const MAX_EVENT_LOG_BYTES = 16 * MiB;
 
-/** Runs a command body; input faults become one line on stderr and exit status 2, not a stack trace. */
+/** Runs a command body; the tdx tooling's input faults become bad input (exit 2) for main's error boundary. */
 function guarded<A extends unknown[]>(body: (...args: A) => void): (...args: A) => void {
     return (...args: A) => {
         try {
             body(...args);
         } catch (e) {
-            if (!(e instanceof TdxToolError)) throw e;
-            process.stderr.write(`error: ${e.message}\n`);
-            process.exitCode = EXIT_BAD_INPUT;
+            throw e instanceof TdxToolError ? new CliInputError(e.message) : e;
         }
     };
-}
-
-function readInput(file: string, what: string): Buffer {
-    try {
-        return fs.readFileSync(file);
-    } catch (e) {
-        throw new TdxToolError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
 }
 
 const print = (value: unknown): boolean => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -78,7 +69,7 @@ export function registerMeasure(attest: Command): void {
         .option('--events', 'first list every event: offset, register, type, SHA-384, data', false)
         .action(
             guarded((file: string, opts: { json: boolean; events: boolean }) => {
-                const log = parseEventLog(readInput(file, 'event log'));
+                const log = parseEventLog(readInputFile(file, 'event log', MAX_EVENT_LOG_BYTES));
                 const [rtmr0, rtmr1, rtmr2, rtmr3] = replayEventLog(log).map((r) => r.toString('hex'));
                 if (opts.json) {
                     const events = opts.events ? log.events.map(describeEvent) : log.events.length;
@@ -100,7 +91,7 @@ export function registerMeasure(attest: Command): void {
                 const result = checkGpuConfidentialComputing(opts.from === undefined ? evidenceFromNvidiaSmi() : evidenceFromDir(opts.from));
                 if (opts.json) print(result);
                 else process.stdout.write(`${result.summary}\n`);
-                if (!result.ok) process.exitCode = EXIT_REFUSED;
+                if (!result.ok) process.exitCode = EXIT_FAILED;
             }),
         );
 }

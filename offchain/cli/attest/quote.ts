@@ -1,44 +1,34 @@
 import { Command } from 'commander';
-import * as fs from 'fs';
-import { acceptsTcb, Collateral, parseCollateral, QuoteReport, verifyQuote } from '../../attest';
+import { acceptsTcb, QuoteReport, verifyQuote } from '../../attest';
+import { KiB, readInputFile } from '../../runtime/inputFile';
+import { CliInputError, EXIT_FAILED } from '../errors';
+import { readCollateralFile } from './inputs';
 
 /**
  * `cocoon attest quote <file>`: parse and verify a TDX quote (raw binary or hex text). Exit status: 0 the signature
  * chain is valid (and, with collateral, every collateral check passed and the TCB status is UpToDate), 1 it is not,
- * 2 bad input (unreadable file, malformed collateral, bad --at; message on stderr).
+ * 2 bad input (unreadable or oversized file, odd-length hex, malformed collateral, bad --at; one line on stderr).
  */
 
-const EXIT_INVALID = 1;
-const EXIT_BAD_INPUT = 2;
+/** A TDX quote is about 5 KB (8 KB with a long certificate chain); hex text doubles that. */
+const MAX_QUOTE_BYTES = 256 * KiB;
 
-class InputError extends Error {}
-
-function read(file: string, what: string): Buffer {
-    try {
-        return fs.readFileSync(file);
-    } catch (e) {
-        throw new InputError(`cannot read ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-}
-
-/** Hex text (whitespace and a 0x prefix allowed) is decoded; anything else is taken as the raw quote. */
-export function quoteFromFile(data: Buffer): Uint8Array {
+/**
+ * Hex text (whitespace and a 0x prefix allowed) is decoded; anything else is taken as the raw quote. Text made only
+ * of hex digits but of odd length is a damaged hex file, not a binary quote.
+ */
+function quoteFromFile(data: Buffer, file: string): Uint8Array {
     const text = data.toString('latin1').replace(/\s+/g, '').replace(/^0x/i, '');
-    if (text.length > 0 && text.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
-    return new Uint8Array(data);
-}
-
-function loadCollateral(file: string): Collateral {
-    try {
-        return parseCollateral(read(file, 'collateral').toString('utf8'));
-    } catch (e) {
-        throw e instanceof InputError ? e : new InputError(`collateral ${file}: ${(e as Error).message}`);
+    if (text.length > 0 && /^[0-9a-fA-F]+$/.test(text)) {
+        if (text.length % 2 !== 0) throw new CliInputError(`quote ${file} is hex text of odd length (${text.length} digits)`);
+        return new Uint8Array(Buffer.from(text, 'hex'));
     }
+    return new Uint8Array(data);
 }
 
 function parseAt(iso: string): Date {
     const at = new Date(iso);
-    if (isNaN(at.getTime())) throw new InputError(`--at must be an ISO date-time, got "${iso}"`);
+    if (isNaN(at.getTime())) throw new CliInputError(`--at must be an ISO date-time, got "${iso}"`);
     return at;
 }
 
@@ -61,19 +51,13 @@ export function registerQuote(attest: Command): void {
         .option('--at <iso>', 'verify as of this time instead of now')
         .option('--json', 'print the verification report as JSON', false)
         .action((file: string, opts: { collateral?: string; at?: string; json: boolean }) => {
-            try {
-                const bytes = quoteFromFile(read(file, 'quote'));
-                const collateral = opts.collateral ? loadCollateral(opts.collateral) : undefined;
-                const at = opts.at ? parseAt(opts.at) : undefined;
-                const report = verifyQuote(bytes, { collateral, at });
-                const accepted = report.signatureChainValid && (!collateral || acceptsTcb(report));
-                if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-                else printText(report, accepted);
-                if (!accepted) process.exitCode = EXIT_INVALID;
-            } catch (e) {
-                if (!(e instanceof InputError)) throw e;
-                process.stderr.write(`error: ${e.message}\n`);
-                process.exitCode = EXIT_BAD_INPUT;
-            }
+            const bytes = quoteFromFile(readInputFile(file, 'quote', MAX_QUOTE_BYTES), file);
+            const collateral = opts.collateral ? readCollateralFile(opts.collateral) : undefined;
+            const at = opts.at ? parseAt(opts.at) : undefined;
+            const report = verifyQuote(bytes, { collateral, at });
+            const accepted = report.signatureChainValid && (!collateral || acceptsTcb(report));
+            if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+            else printText(report, accepted);
+            if (!accepted) process.exitCode = EXIT_FAILED;
         });
 }

@@ -3,6 +3,7 @@ import type { Path } from '../protocol';
 import { bearerToken, handleOps, HttpError, listen, readJsonBody, sendJson, tokensEqual, type Logger } from '../runtime';
 import { APIConnectionError, APIError, APITimeoutError, APIUserAbortError, errorType } from './errors';
 import type { InferenceClient } from './inferenceClient';
+import { clientPage } from './statusPage';
 
 /** Largest request body accepted (checked from Content-Length first, then counted). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -99,6 +100,7 @@ class Handler {
                 health: () => ({ ok: this.client.status().connected === true }),
                 status: () => this.client.status(),
                 metrics: this.client.metrics,
+                page: async () => clientPage(this.client.status(), await this.client.balances()),
             };
             if (await handleOps(req, res, ops)) return;
             if (path.startsWith('/admin/')) return await this.admin(req, res, path);

@@ -3,6 +3,7 @@ export {
     InferenceClient,
     prepareRequest,
     type ClientDeps,
+    type ClientStatus,
     type CocoonRequestFields,
     type RawResponse,
     type RequestOptions,
@@ -15,4 +16,4 @@ export { clientConfigSchema, resolveClientConfig, CLIENT_SECRETS, type ClientCon
 export * from './errors';
 export { Stream } from './stream';
 export type { AttestationReport, AttestationStep } from './session';
-export type { ChainActionResult } from './payments';
+export type { ChainActionResult, PaymentsStatus } from './payments';

@@ -9,7 +9,7 @@ import type {
 import type { Completion, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming } from 'openai/resources/completions';
 import type { Registry } from 'prom-client';
 import { ChainClient } from '../chain';
-import { Outbox } from '../chain/outbox';
+import { Outbox, type OutboxSummary } from '../chain/outbox';
 import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain/cocoon';
 import {
     bodyHash,
@@ -26,7 +26,7 @@ import {
     type Usage,
 } from '../protocol';
 import { createQuoteProvider, generateIdentity, PeerVerifier, type RatlsIdentity } from '../ratls';
-import { createLogger, createMetrics, type Logger, type Metrics } from '../runtime';
+import { createLogger, createMetrics, type BalanceRow, type Logger, type Metrics } from '../runtime';
 import { parseDescriptorText } from '../../wrappers/descriptor';
 import { resolveClientConfig, type ResolvedClientConfig } from './config';
 import {
@@ -38,7 +38,7 @@ import {
     BadRequestError,
     ProxyRefusedError,
 } from './errors';
-import { Payments, type ChainActionResult } from './payments';
+import { Payments, type ChainActionResult, type PaymentsStatus } from './payments';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
 import { ClientStore } from './store';
 import { PartQueue, Stream } from './stream';
@@ -83,6 +83,19 @@ export interface ClientDeps {
     identity?: RatlsIdentity;
 }
 
+export interface ClientStatus {
+    connected: boolean;
+    proxy: { endpoint: string; contract: string; paymentKey: string } | null;
+    wallet: string;
+    root: string;
+    sessions: number;
+    inFlight: number;
+    payments: PaymentsStatus;
+    /** The newest verified receipts (oldest first). */
+    receipts: { requestId: string; at: number; tokens: AdjustedTokens; coefficient: number; cost: string; clientTotal: string }[];
+    outboxSummary: OutboxSummary;
+}
+
 /** A completion object with the request id and verified receipt attached, not enumerable (as openai's `_request_id`). */
 export type WithReceipt<T> = T & { readonly _request_id: string; readonly _receipt: Receipt };
 
@@ -92,6 +105,10 @@ const DEFAULT_MAX_TOKENS = 1000;
 /** How long a request waits for a (re)connection before failing with APIConnectionError. */
 const CONNECT_WAIT_MS = 5000;
 const MODELS_TIMEOUT_MS = 10_000;
+/** Receipts, outbox messages and settlements the status shows. */
+const STATUS_ITEMS = 10;
+/** The client's own on-chain money moves: charges it sends itself, top-ups, withdrawals and refunds. */
+const SETTLEMENT_INTENTS = ['charge:', 'topup:', 'withdraw:', 'refund:'];
 
 interface Prepared {
     text: string;
@@ -346,7 +363,7 @@ export class InferenceClient {
         return this.store.receipts(filter);
     }
 
-    status(): Record<string, unknown> {
+    status(): ClientStatus {
         const s = this.session;
         return {
             connected: s?.isOpen ?? false,
@@ -356,7 +373,21 @@ export class InferenceClient {
             sessions: this.sessions,
             inFlight: s?.inFlight ?? 0,
             payments: this.payments.status(),
+            receipts: this.store.receipts({ limit: STATUS_ITEMS }).map((r) => ({
+                requestId: r.requestId,
+                at: r.at,
+                tokens: r.tokens,
+                coefficient: r.coefficient,
+                cost: r.cost,
+                clientTotal: r.clientTotal,
+            })),
+            outboxSummary: this.outbox.summary(STATUS_ITEMS, SETTLEMENT_INTENTS),
         };
+    }
+
+    /** The wallet's and the client contract's balances, read from the chain now. */
+    balances(): Promise<BalanceRow[]> {
+        return this.payments.balances();
     }
 
     /** Charges the client contract with the best signed charge now. */

@@ -8,3 +8,29 @@ export { readJsonBody, sendJson, sendError, stringifyJson, bearerToken, tokensEq
 export { openDatabase, inTransaction, DatabaseError, type Db } from './database';
 export { onShutdown, shutdownHandler, FORCED_EXIT_CODE, type ShutdownOptions } from './lifecycle';
 export { endpointsSchema, walletSchema, hostPortSchema } from './configSchemas';
+export {
+    Html,
+    html,
+    escapeHtml,
+    code,
+    ton,
+    time,
+    contractStateName,
+    publicUrl,
+    table,
+    facts,
+    section,
+    badge,
+    statusPage,
+    readBalance,
+    balancesTable,
+    outboxSection,
+    settlementsSection,
+    DASH,
+    STATUS_PAGE_CSP,
+    STATUS_PAGE_HEADERS,
+    type Value,
+    type BalanceRow,
+    type OutboxView,
+    type OutboxItemView,
+} from './statusPage';

@@ -1,16 +1,19 @@
 import { Address, toNano } from '@ton/core';
 import { ChainClient } from '../chain/client';
-import { Outbox } from '../chain/outbox';
+import { Outbox, type OutboxSummary } from '../chain/outbox';
 import type { WalletAdapter } from '../chain/walletAdapter';
-import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader, type RootChange } from '../chain/cocoon';
+import { cocoonWalletAdapter, keyFromSeedHex, readWorkerContract, RegistryReader, type RootChange } from '../chain/cocoon';
 import { randomU64, rootPolicy, workerClaims, type ProxyInfo, type ProxyQuery, type WorkerToProxy } from '../protocol';
 import { createQuoteProvider, generateIdentity, IdentityRotator, PeerVerifier, type RatlsIdentity } from '../ratls';
 import {
+    contractStateName,
     createLogger,
     createMetrics,
     openDatabase,
+    readBalance,
     startOpsServer,
     validateConfig,
+    type BalanceRow,
     type Db,
     type HealthReport,
     type Logger,
@@ -28,11 +31,14 @@ import { PAYMENT_MIGRATIONS, PaymentState } from './paymentState';
 import { PayoutSubmitter, type PayoutResult } from './payouts';
 import { ProxySession } from './proxySession';
 import { runRequest, type RequestResult } from './requestRunner';
+import { workerPage } from './statusPage';
 
 /** Attached to the worker contract's deployment + registration: the contract keeps 0.11 TON, the rest comes back. */
 export const REGISTER_VALUE = toNano('0.3');
 /** Longest wait at start for the engine's first health answer (the worker starts either way). */
 const FIRST_HEALTH_TIMEOUT_MS = 5000;
+/** Outbox messages and payouts the status shows. */
+const STATUS_ITEMS = 10;
 
 export interface WorkerDeps {
     /** Receives every JSON log line (default: stderr). */
@@ -61,6 +67,8 @@ export interface WorkerStatus {
         ledger: { tokensMax: string; committedDb: string; committedChain: string; paidOnChain: string; payoutTokens: string | null } | null;
     }[];
     outbox: { pending: number; unsettled: { intent: string; state: string; reason: string | null }[] };
+    /** Counts by state, the newest messages and the newest payouts this worker submitted itself. */
+    outboxSummary: OutboxSummary;
 }
 
 /**
@@ -173,7 +181,12 @@ export class WorkerService {
         this.ops = await startOpsServer({
             port: this.config.ops.port,
             host: this.config.ops.host,
-            ops: { health: () => this.health(), status: () => this.status(), metrics: this.metrics.registry },
+            ops: {
+                health: () => this.health(),
+                status: () => this.status(),
+                metrics: this.metrics.registry,
+                page: async () => workerPage(this.status(), await this.balances()),
+            },
             log: this.log,
         });
     }
@@ -301,7 +314,27 @@ export class WorkerService {
                     .list({ states: ['queued', 'sent'] })
                     .map((r) => ({ intent: r.intent, state: r.state, reason: r.reason })),
             },
+            outboxSummary: this.outbox.summary(STATUS_ITEMS, ['payout:']),
         };
+    }
+
+    /** The wallet's balance, and each worker contract's with the tokens it was paid for (read from the chain now). */
+    balances(): Promise<BalanceRow[]> {
+        const chain = this.chain;
+        const wallet = this.wallet.address;
+        const contracts = [...new Set(this.sessions.map((s) => s.workerContract).filter((c): c is string => c !== null))];
+        return Promise.all([
+            readBalance('worker wallet', wallet.toRawString(), async () => ({ balance: (await chain.getAccount(wallet)).balance })),
+            ...contracts.map((c) =>
+                readBalance('worker contract', Address.parse(c).toRawString(), async () => {
+                    const address = Address.parse(c);
+                    const account = await chain.getAccount(address);
+                    if (account.state !== 'active') return { balance: account.balance, details: [['state', `not deployed (${account.state})`]] };
+                    const state = await readWorkerContract(chain, address);
+                    return { balance: account.balance, details: [['state', contractStateName(state.state)], ['tokens paid', state.tokens.toString()]] };
+                }),
+            ),
+        ]);
     }
 
     /** Fails the requests in flight, closes every proxy connection, stops the outbox and closes the database. */

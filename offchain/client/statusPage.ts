@@ -1,0 +1,45 @@
+import { badge, balancesTable, code, contractStateName, facts, outboxSection, section, settlementsSection, statusPage, table, time, ton, type BalanceRow } from '../runtime';
+import type { ClientStatus } from './inferenceClient';
+
+/** The client's page: its proxy connection, the proxy's ledger of it, balances, recent receipts, settlements, outbox. */
+export function clientPage(s: ClientStatus, balances: BalanceRow[]): string {
+    const p = s.payments;
+    const summary = facts([
+        ['connection', badge(s.connected ? 'connected' : 'disconnected', s.connected)],
+        ['proxy endpoint', s.proxy?.endpoint],
+        ['proxy contract', code(s.proxy?.contract)],
+        ['client contract', code(p.clientContract)],
+        ['wallet', code(s.wallet)],
+        ['root', code(s.root)],
+        ['sessions since start', s.sessions],
+        ['requests in flight', s.inFlight],
+        ['price per token', ton(p.pricePerToken)],
+    ]);
+    const l = p.ledger;
+    const ledger = facts([
+        ['tokens', l?.tokensMax],
+        ['committed (db)', l?.committedDb],
+        ['committed (chain)', l?.committedChain],
+        ['charged on-chain', l?.chargedOnChain],
+        ['reserved', l?.reserved],
+        ['available', l?.available],
+        ['best signed charge held', p.bestCharge],
+        ['signed charges rejected', p.rejectedCharges],
+        ['contract state (last read)', contractStateName(p.contract?.state)],
+    ]);
+    const receipts = table(
+        ['Time', 'Request', 'Prompt', 'Cached', 'Completion', 'Reasoning', 'Tokens', 'Coefficient', 'Cost', 'Client total'],
+        [...s.receipts]
+            .reverse()
+            .map((r) => [time(r.at * 1000), code(r.requestId), r.tokens.prompt, r.tokens.cached, r.tokens.completion, r.tokens.reasoning, r.tokens.total, r.coefficient, ton(r.cost), r.clientTotal]),
+        'no receipts yet',
+    );
+    return statusPage('COCOON client', [
+        section('State', summary),
+        section('Balances', balancesTable(balances)),
+        section("The proxy's ledger of this client (tokens)", ledger),
+        section('Recent receipts', receipts),
+        settlementsSection(s.outboxSummary.settlements),
+        outboxSection(s.outboxSummary),
+    ]);
+}

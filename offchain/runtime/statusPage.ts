@@ -179,7 +179,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #111; backgro
 h1 { font-size: 1.4em; margin: 0 0 .2em; }
 h2 { font-size: 1.1em; margin: 1.4em 0 .4em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: .3em 0; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
 code { font: 12px ui-monospace, monospace; word-break: break-all; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }

@@ -126,7 +126,7 @@ export async function readBalance(
 
 export function balancesTable(rows: BalanceRow[]): Html {
     return table(
-        ['Account', 'Address', 'Balance', 'Contract figures'],
+        ['Account', 'Address', 'TON on the account', 'Contract figures'],
         rows.map((r) => [
             r.account,
             code(r.address),
@@ -158,7 +158,7 @@ export interface OutboxView {
 }
 
 function outboxRows(items: OutboxItemView[]): Value[][] {
-    return items.map((r) => [time(r.createdAt), r.intent, ton(r.value), r.state, r.outcome, r.exitCode, code(r.walletTx), code(r.tx), r.reason]);
+    return items.map((r) => [time(r.createdAt), code(r.intent), ton(r.value), r.state, r.outcome, r.exitCode, code(r.walletTx), code(r.tx), r.reason]);
 }
 
 const OUTBOX_HEADERS = ['Created', 'Intent', 'Value', 'State', 'Outcome', 'Exit code', 'Wallet tx', 'Destination tx', 'Reason'];
@@ -179,7 +179,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #111; backgro
 h1 { font-size: 1.4em; margin: 0 0 .2em; }
 h2 { font-size: 1.1em; margin: 1.4em 0 .4em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: .3em 0; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 code { font: 12px ui-monospace, monospace; word-break: break-all; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }

@@ -13,7 +13,7 @@ import { Html, startOpsServer, statusPage, createMetrics } from '../../offchain/
 import { launchBrowser, loadPage, type LoadedPage } from '../helpers/browser';
 
 const ton = (nano: bigint) => `${fromNano(nano)} TON`;
-/** Screenshots go here; COCOON_SCREENSHOT_DIR keeps them (docs/images/ holds the proxy's, made that way). */
+/** Screenshots go to a temporary folder, or to COCOON_SCREENSHOT_DIR to keep them (docs/images/status-proxy.webp is one, as WebP). */
 const keep = process.env.COCOON_SCREENSHOT_DIR;
 
 /**

@@ -12,7 +12,7 @@ import {
     type Listener,
 } from '../protocol';
 import { FakeQuoteProvider, generateIdentity, PeerVerifier, TsmQuoteProvider, type RatlsIdentity } from '../ratls';
-import { contractStateName, createLogger, readBalance, ton, type BalanceRow, type HealthReport } from '../runtime';
+import { BALANCES_REUSE_MS, contractStateName, createLogger, readBalance, reuseFor, ton, type BalanceRow, type HealthReport } from '../runtime';
 import { proxyAddress, proxyStateInit } from '../../wrappers/addresses';
 import { proxyMessages } from '../../wrappers/proxy';
 import { availableTokens } from './accounts';
@@ -160,6 +160,7 @@ export class ProxyService {
             refusal: ctx.refusal?.reason ?? null,
         });
         let service: ProxyService | undefined;
+        const balances = reuseFor(BALANCES_REUSE_MS, () => service!.balances());
         const opsServer = await startProxyOps({
             host: config.ops.host,
             port: config.ops.port,
@@ -170,7 +171,7 @@ export class ProxyService {
                 health,
                 status: () => service?.status() ?? { state: 'starting' },
                 metrics: metrics.metrics.registry,
-                page: async () => (service ? proxyPage(service.status(), await service.balances()) : proxyPage(null, [])),
+                page: async () => (service ? proxyPage(service.status(), await balances()) : proxyPage(null, [])),
             },
         });
         const listeners: Listener[] = [];
@@ -296,7 +297,7 @@ export class ProxyService {
                 stake: a.snapshot?.stake.toString() ?? null,
                 contractState: a.snapshot?.state ?? null,
             })),
-            outbox: ctx.outbox.list().slice(-50).map(outboxItem),
+            outbox: ctx.outbox.list({ limit: 50, newestFirst: true }).reverse().map(outboxItem),
             outboxPending: ctx.outbox.pending,
             outboxSummary: ctx.outbox.summary(STATUS_ITEMS, SETTLEMENT_INTENTS),
         };

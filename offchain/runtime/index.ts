@@ -23,6 +23,8 @@ export {
     badge,
     statusPage,
     readBalance,
+    reuseFor,
+    BALANCES_REUSE_MS,
     balancesTable,
     outboxSection,
     settlementsSection,

@@ -124,6 +124,21 @@ export async function readBalance(
     }
 }
 
+/**
+ * `read`, but its result (or the read in flight) is reused for `ms` after it started: a page loaded again and again
+ * reads the chain at most once per `ms`, so an exposed page cannot spend the service's chain API quota.
+ */
+export function reuseFor<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+    let last: { at: number; value: Promise<T> } | null = null;
+    return () => {
+        if (!last || Date.now() - last.at >= ms) last = { at: Date.now(), value: read() };
+        return last.value;
+    };
+}
+
+/** How long the pages reuse the balances they read. */
+export const BALANCES_REUSE_MS = 10_000;
+
 export function balancesTable(rows: BalanceRow[]): Html {
     return table(
         ['Account', 'Address', 'TON on the account', 'Contract figures'],

@@ -6,11 +6,13 @@ import { cocoonWalletAdapter, keyFromSeedHex, readWorkerContract, RegistryReader
 import { randomU64, rootPolicy, workerClaims, type ProxyInfo, type ProxyQuery, type WorkerToProxy } from '../protocol';
 import { createQuoteProvider, generateIdentity, IdentityRotator, PeerVerifier, type RatlsIdentity } from '../ratls';
 import {
+    BALANCES_REUSE_MS,
     contractStateName,
     createLogger,
     createMetrics,
     openDatabase,
     readBalance,
+    reuseFor,
     startOpsServer,
     validateConfig,
     type BalanceRow,
@@ -178,6 +180,7 @@ export class WorkerService {
         this.registry.onChange((c) => this.rootChanged(c));
         this.registry.start((error) => this.log.warn('cannot read the root', { error }));
         this.stoppers.push(() => this.registry.stop());
+        const balances = reuseFor(BALANCES_REUSE_MS, () => this.balances());
         this.ops = await startOpsServer({
             port: this.config.ops.port,
             host: this.config.ops.host,
@@ -185,7 +188,7 @@ export class WorkerService {
                 health: () => this.health(),
                 status: () => this.status(),
                 metrics: this.metrics.registry,
-                page: async () => workerPage(this.status(), await this.balances()),
+                page: async () => workerPage(this.status(), await balances()),
             },
             log: this.log,
         });

@@ -9,6 +9,7 @@ import {
     outboxSection,
     publicUrl,
     readBalance,
+    reuseFor,
     STATUS_PAGE_CSP,
     statusPage,
     table,
@@ -72,6 +73,23 @@ describe('status page building blocks', () => {
         ]).text;
         expect(rendered).toContain('<td>2.000000001 TON</td>');
         expect(rendered).toContain(`<span class="bad">unavailable: ${ESCAPED}</span>`);
+    });
+
+    it('reuses a read (or the one in flight) for the given time, however often it is asked for', async () => {
+        let reads = 0;
+        let now = 1000;
+        const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+        try {
+            const read = reuseFor(10_000, async () => ++reads);
+            expect(await Promise.all([read(), read()])).toEqual([1, 1]);
+            now += 9_999;
+            expect(await read()).toBe(1);
+            now += 1;
+            expect(await read()).toBe(2);
+            expect(reads).toBe(2);
+        } finally {
+            clock.mockRestore();
+        }
     });
 
     it('shows outbox counts by state and the newest messages with their hashes', () => {

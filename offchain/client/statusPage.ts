@@ -1,4 +1,4 @@
-import { badge, balancesTable, code, contractStateName, facts, outboxSection, section, settlementsSection, statusPage, table, time, ton, type BalanceRow } from '../runtime';
+import { badge, code, contractStateName, facts, section, servicePage, table, time, ton, type BalanceRow } from '../runtime';
 import type { ClientStatus } from './inferenceClient';
 
 /** The client's page: its proxy connection, the proxy's ledger of it, balances, recent receipts, settlements, outbox. */
@@ -29,17 +29,12 @@ export function clientPage(s: ClientStatus, balances: BalanceRow[]): string {
     ]);
     const receipts = table(
         ['Time', 'Request', 'Prompt', 'Cached', 'Completion', 'Reasoning', 'Tokens', 'Coefficient', 'Cost', 'Client total'],
-        [...s.receipts]
-            .reverse()
-            .map((r) => [time(r.at * 1000), code(r.requestId), r.tokens.prompt, r.tokens.cached, r.tokens.completion, r.tokens.reasoning, r.tokens.total, r.coefficient, ton(r.cost), r.clientTotal]),
+        [...s.receipts].reverse().map((r) => {
+            const t = r.tokens;
+            return [time(r.at * 1000), code(r.requestId), t.prompt, t.cached, t.completion, t.reasoning, t.total, r.coefficient, ton(r.cost), r.clientTotal];
+        }),
         'no receipts yet',
     );
-    return statusPage('COCOON client', [
-        section('State', summary),
-        section('Balances', balancesTable(balances)),
-        section("The proxy's ledger of this client (tokens)", ledger),
-        section('Recent receipts', receipts),
-        settlementsSection(s.outboxSummary.settlements),
-        outboxSection(s.outboxSummary),
-    ]);
+    const sections = [section("The proxy's ledger of this client (tokens)", ledger), section('Recent receipts', receipts)];
+    return servicePage('COCOON client', summary, balances, sections, s.outboxSummary);
 }

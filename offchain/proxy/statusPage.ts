@@ -1,19 +1,4 @@
-import {
-    badge,
-    balancesTable,
-    code,
-    contractStateName,
-    facts,
-    html,
-    outboxSection,
-    section,
-    settlementsSection,
-    statusPage,
-    table,
-    ton,
-    type BalanceRow,
-    type Value,
-} from '../runtime';
+import { badge, code, contractStateName, facts, html, section, servicePage, statusPage, table, ton, type BalanceRow, type Value } from '../runtime';
 import type { ProxyService } from './proxyService';
 
 export type ProxyStatus = ReturnType<ProxyService['status']>;
@@ -102,13 +87,6 @@ export function proxyPage(s: ProxyStatus | null, balances: BalanceRow[]): string
         ]),
         'no client accounts',
     );
-    return statusPage('COCOON proxy', [
-        section('State', summary),
-        section('Balances', balancesTable(balances)),
-        section('Workers', workers),
-        section('Worker accounts', workerAccounts),
-        section('Clients', clients),
-        settlementsSection(s.outboxSummary.settlements),
-        outboxSection(s.outboxSummary),
-    ]);
+    const sections = [section('Workers', workers), section('Worker accounts', workerAccounts), section('Clients', clients)];
+    return servicePage('COCOON proxy', summary, balances, sections, s.outboxSummary);
 }

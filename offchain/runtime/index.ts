@@ -22,6 +22,7 @@ export {
     section,
     badge,
     statusPage,
+    servicePage,
     readBalance,
     reuseFor,
     BALANCES_REUSE_MS,

@@ -189,6 +189,17 @@ export function settlementsSection(items: OutboxItemView[]): Html {
     return section('Recent settlements', table(OUTBOX_HEADERS, outboxRows(items), 'no settlements yet'));
 }
 
+/** A service's page: its state, its balances, its own sections, then its recent settlements and its outbox. */
+export function servicePage(title: string, state: Html, balances: BalanceRow[], sections: Html[], outbox: OutboxView): string {
+    return statusPage(title, [
+        section('State', state),
+        section('Balances', balancesTable(balances)),
+        ...sections,
+        settlementsSection(outbox.settlements),
+        outboxSection(outbox),
+    ]);
+}
+
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #111; background: #fff; }
 h1 { font-size: 1.4em; margin: 0 0 .2em; }

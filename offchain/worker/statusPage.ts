@@ -1,4 +1,4 @@
-import { badge, balancesTable, code, facts, outboxSection, publicUrl, section, settlementsSection, statusPage, table, type BalanceRow } from '../runtime';
+import { badge, code, facts, publicUrl, section, servicePage, table, type BalanceRow } from '../runtime';
 import type { WorkerStatus } from './workerService';
 
 /** The worker's page: engine and load, its proxy connections with what each owes it, balances, payouts, outbox. */
@@ -33,12 +33,6 @@ export function workerPage(s: WorkerStatus, balances: BalanceRow[]): string {
             .map((p) => [code(p.proxyContract), p.ledger!.tokensMax, p.ledger!.committedDb, p.ledger!.committedChain, p.ledger!.paidOnChain, p.ledger!.payoutTokens]),
         'no ledger yet',
     );
-    return statusPage('COCOON worker', [
-        section('State', summary),
-        section('Balances', balancesTable(balances)),
-        section('Proxy connections', connections),
-        section('Earnings per proxy (tokens)', ledgers),
-        settlementsSection(s.outboxSummary.settlements),
-        outboxSection(s.outboxSummary),
-    ]);
+    const sections = [section('Proxy connections', connections), section('Earnings per proxy (tokens)', ledgers)];
+    return servicePage('COCOON worker', summary, balances, sections, s.outboxSummary);
 }

@@ -1,9 +1,6 @@
-import { badge, code, contractStateName, facts, html, section, servicePage, statusPage, table, ton, type BalanceRow, type Value } from '../runtime';
-import type { ProxyService } from './proxyService';
+import { badge, code, contractStateName, facts, section, servicePage, statusPage, table, time, ton, type BalanceRow, type OutboxView, type Value } from '../runtime';
 
-export type ProxyStatus = ReturnType<ProxyService['status']>;
-
-/** A worker's reputation as the proxy tracks it over a sliding window (spec "Reputation"). */
+/** A worker's figures over the proxy's reputation window (spec offchain.md "Reputation"). */
 export interface WorkerReputation {
     /** 0..10000. */
     score: number;
@@ -15,7 +12,53 @@ export interface WorkerReputation {
     windowSeconds: number;
 }
 
-type WorkerView = ProxyStatus['workers'][number] & { reputation?: WorkerReputation | null };
+type Counters = Pick<WorkerReputation, 'requests' | 'successes' | 'failures'>;
+
+/** A connected worker as the status shows it: its counters, or its reputation figures where the proxy keeps those. */
+export interface WorkerView {
+    id: number;
+    contract: string;
+    model: string;
+    coefficient: number;
+    enabled: boolean;
+    running: number;
+    maxActiveRequests: number;
+    stats?: Counters;
+    reputation?: WorkerReputation | null;
+}
+
+/** What the proxy's page reads from its status (ProxyService.status()); nothing else reaches the page. */
+export interface ProxyPageStatus {
+    state: string;
+    refusal: { reason: string } | null;
+    contract: string;
+    wallet: string;
+    owner: string;
+    root: string;
+    paramsVersion: number;
+    prices: { pricePerToken: string; workerFeePerToken: string };
+    seqno: number;
+    confirmedSeqno: number;
+    runningRequests: number;
+    workers: WorkerView[];
+    /** Where the proxy publishes reputation snapshots on its contract. */
+    reputation?: { windowSeconds: number; publishSeconds: number; lastPublished: { publishedAt: number; workers: number; outboxId: number } | null };
+    workerAccounts: { contract: string; model: string; tokensMax: string; committedDb: string; committedChain: string; paidOnChain: string }[];
+    clients: {
+        contract: string;
+        connected: boolean;
+        tokensMax: string;
+        committedDb: string;
+        committedChain: string;
+        chargedOnChain: string;
+        reserved: string;
+        available: string;
+        balance: string | null;
+        stake: string | null;
+        contractState: number | null;
+    }[];
+    outboxSummary: OutboxView;
+}
 
 /** `{timeout: 2, engine_error: 1}` as `timeout 2, engine_error 1`; none as 0. */
 function failures(byKind: Record<string, number>): string {
@@ -25,6 +68,7 @@ function failures(byKind: Record<string, number>): string {
 
 function workerRow(w: WorkerView): Value[] {
     const r = w.reputation;
+    const c: Counters | undefined = r ?? w.stats;
     return [
         w.id,
         w.model,
@@ -32,18 +76,23 @@ function workerRow(w: WorkerView): Value[] {
         w.coefficient,
         badge(w.enabled ? 'enabled' : 'disabled', w.enabled),
         `${w.running} / ${w.maxActiveRequests}`,
-        w.stats.requests,
-        w.stats.successes,
-        failures(w.stats.failures),
-        r ? `${r.score} / 10000` : null,
-        r ? html`${r.successes} of ${r.requests} ok; failed: ${failures(r.failures)} (last ${r.windowSeconds} s)` : null,
-        r?.ttftP50Ms ?? null,
-        r?.tokensPerSecondP50 ?? null,
+        c?.requests,
+        c?.successes,
+        c && failures(c.failures),
+        r && `${r.score} / 10000`,
+        r?.ttftP50Ms,
+        r?.tokensPerSecondP50,
+        r && `${r.windowSeconds} s`,
     ];
 }
 
+function lastSnapshot(r: NonNullable<ProxyPageStatus['reputation']>): string {
+    const p = r.lastPublished;
+    return p ? `${time(p.publishedAt * 1000)}, ${p.workers} workers (outbox #${p.outboxId})` : `none yet (every ${r.publishSeconds} s when changed)`;
+}
+
 /** The proxy's page: state, balances, connected workers with their reputation, the ledger's accounts, settlements, outbox. */
-export function proxyPage(s: ProxyStatus | null, balances: BalanceRow[]): string {
+export function proxyPage(s: ProxyPageStatus | null, balances: BalanceRow[]): string {
     if (!s) return statusPage('COCOON proxy', [section('State', facts([['state', 'starting']]))]);
     const summary = facts([
         ['state', badge(s.state, s.state === 'serving')],
@@ -59,10 +108,11 @@ export function proxyPage(s: ProxyStatus | null, balances: BalanceRow[]): string
         ['running requests', s.runningRequests],
         ['connected workers', s.workers.length],
         ['connected clients', s.clients.filter((c) => c.connected).length],
+        ...(s.reputation ? ([['last reputation snapshot', lastSnapshot(s.reputation)]] as [string, Value][]) : []),
     ]);
     const workers = table(
-        ['#', 'Model', 'Worker contract', 'Coefficient', 'State', 'Running', 'Requests', 'Successes', 'Failures', 'Score', 'Recent', 'TTFT p50 (ms)', 'Tokens/s p50'],
-        (s.workers as WorkerView[]).map(workerRow),
+        ['#', 'Model', 'Worker contract', 'Coefficient', 'State', 'Running', 'Requests', 'Successes', 'Failures', 'Score', 'TTFT p50 (ms)', 'Tokens/s p50', 'Window'],
+        s.workers.map(workerRow),
         'no worker connected',
     );
     const workerAccounts = table(

@@ -8,7 +8,7 @@ import { devnetSeed } from '../../offchain/chain/cocoon/keys';
 import { LOCAL_PRICES, startNetwork, type LocalNetwork } from '../../offchain/cli/up/network';
 import type { ChainActionResult } from '../../offchain/client';
 import type { SettleReport } from '../../offchain/proxy/settlement';
-import { proxyPage } from '../../offchain/proxy/statusPage';
+import { proxyPage, type WorkerView } from '../../offchain/proxy/statusPage';
 import { Html, startOpsServer, statusPage, createMetrics } from '../../offchain/runtime';
 import { launchBrowser, loadPage, type LoadedPage } from '../helpers/browser';
 
@@ -101,7 +101,11 @@ describe('the status pages in a browser', () => {
         expect(page.text).toContain('connected workers\n1');
         expect(page.text).toContain('connected clients\n1');
         const w = net.workerContract.toRawString();
-        expect(line(page, `\t${w}\t`)).toEqual([`1\t${net.model}\t${w}\t1000\tenabled\t0 / ${net.worker.config.maxActiveRequests}\t2\t2\t0\t—\t—\t—\t—`]);
+        // two requests, both served; the reputation figures (timing-dependent) as /status has them, where the proxy keeps them
+        const r = (net.proxy.status().workers[0] as WorkerView).reputation;
+        const reputation = r ? [`${r.score} / 10000`, r.ttftP50Ms ?? '—', r.tokensPerSecondP50 ?? '—', `${r.windowSeconds} s`] : ['—', '—', '—', '—'];
+        const running = `0 / ${net.worker.config.maxActiveRequests}`;
+        expect(line(page, `\t${w}\t`)).toEqual([[1, net.model, w, 1000, 'enabled', running, 2, 2, 0, ...reputation].join('\t')]);
         // worker account and client account: 18 tokens accounted, committed, and paid / charged on-chain
         expect(line(page, `${w}\t${net.model}`)).toEqual([`${w}\t${net.model}\t18\t18\t18\t18`]);
         const c = net.clientContract.toRawString();
@@ -157,9 +161,9 @@ describe('the status pages in a browser', () => {
 
     it('shows hostile text as text, and the CSP stops a script that slipped into the markup', async () => {
         const status = net.proxy.status();
-        const hostile = { ...status, refusal: { code: 'x', reason: '<script>document.title="pwned"</script>', since: 0 } };
+        const hostile = { ...status, refusal: { reason: '<script>document.title="pwned"</script>' } };
         const slipped = statusPage('slipped', [Html.trusted('<script>document.title="pwned"</script><p>still here</p>')]);
-        const pages = [proxyPage(hostile as typeof status, []), slipped];
+        const pages = [proxyPage(hostile, []), slipped];
         const server = await startOpsServer({ port: 0, ops: { health: () => ({ ok: true }), status: () => ({}), metrics: createMetrics('t').registry, page: () => pages[0] } });
         try {
             const escaped = await loadPage(browser, `${server.url}/`);

@@ -1,27 +1,26 @@
-import { proxyPage, type ProxyStatus, type WorkerReputation } from '../../offchain/proxy/statusPage';
+import { proxyPage, type ProxyPageStatus, type WorkerReputation, type WorkerView } from '../../offchain/proxy/statusPage';
 
 const HOSTILE = '<script>alert(1)</script>';
 const addr = (c: string) => `0:${c.repeat(64)}`;
 const emptyOutbox = { counts: { queued: 0, sent: 0, confirmed: 0, failed: 0 }, pending: 0, recent: [], settlements: [] };
 
-function worker(id: number, model: string) {
+function worker(id: number, model: string): WorkerView {
     return {
         id,
         contract: addr(String(id)),
-        owner: addr('e'),
         model,
         coefficient: 1500,
         enabled: true,
         running: 1,
         maxActiveRequests: 4,
-        stats: { durationMs: 1000, failure: 0, ttftMs: 0, requests: 12, successes: 9, failures: { engine_error: 2, timeout: 1 } },
+        stats: { requests: 12, successes: 9, failures: { engine_error: 2, timeout: 1 } },
     };
 }
 
-function status(workers: ProxyStatus['workers']): ProxyStatus {
+function status(workers: WorkerView[]): ProxyPageStatus {
     return {
         state: 'refusing',
-        refusal: { code: 'rollback_detected', reason: `rollback detected ${HOSTILE}`, since: 0 },
+        refusal: { reason: `rollback detected ${HOSTILE}` },
         contract: addr('a'),
         wallet: addr('b'),
         owner: addr('c'),
@@ -34,8 +33,6 @@ function status(workers: ProxyStatus['workers']): ProxyStatus {
         workers,
         workerAccounts: [],
         clients: [],
-        outbox: [],
-        outboxPending: 0,
         outboxSummary: emptyOutbox,
     };
 }
@@ -48,7 +45,7 @@ describe('the proxy status page', () => {
         expect(page).toContain('rollback detected &lt;script&gt;');
     });
 
-    it("shows each worker's counters, and its reputation figures when the proxy has them (a dash otherwise)", () => {
+    it("shows each worker's reputation figures over the window when the proxy keeps them, else its counters and dashes", () => {
         const reputation: WorkerReputation = {
             score: 9312,
             requests: 40,
@@ -56,18 +53,28 @@ describe('the proxy status page', () => {
             failures: { timeout: 2 },
             ttftP50Ms: 120,
             tokensPerSecondP50: 55.5,
-            windowSeconds: 600,
+            windowSeconds: 3600,
         };
-        const page = proxyPage(status([{ ...worker(1, 'm@1'), reputation } as ProxyStatus['workers'][number], worker(2, 'm@2')]), []);
+        const page = proxyPage(status([{ ...worker(1, 'm@1'), stats: undefined, reputation }, worker(2, 'm@2')]), []);
         const rows = [...page.matchAll(/<tr><td>(\d)<\/td>(.*?)<\/tr>/g)].map((m) => m[2].replace(/<[^>]+>/g, '|').replace(/\|+/g, '|'));
         expect(rows).toEqual([
-            `|m@1|${addr('1')}|1500|enabled|1 / 4|12|9|engine_error 2, timeout 1|9312 / 10000|38 of 40 ok; failed: timeout 2 (last 600 s)|120|55.5|`,
+            `|m@1|${addr('1')}|1500|enabled|1 / 4|40|38|timeout 2|9312 / 10000|120|55.5|3600 s|`,
             `|m@2|${addr('2')}|1500|enabled|1 / 4|12|9|engine_error 2, timeout 1|—|—|—|—|`,
         ]);
     });
 
+    it('says when the last reputation snapshot was published, where the proxy publishes them', () => {
+        const publishing = { windowSeconds: 3600, publishSeconds: 21_600 };
+        const none = proxyPage({ ...status([]), reputation: { ...publishing, lastPublished: null } }, []);
+        expect(none).toContain('<dt>last reputation snapshot</dt><dd>none yet (every 21600 s when changed)</dd>');
+        const last = { publishedAt: Date.UTC(2026, 11, 7, 12) / 1000, workers: 3, outboxId: 42 };
+        const published = proxyPage({ ...status([]), reputation: { ...publishing, lastPublished: last } }, []);
+        expect(published).toContain('<dt>last reputation snapshot</dt><dd>2026-12-07T12:00:00Z, 3 workers (outbox #42)</dd>');
+        expect(proxyPage(status([]), [])).not.toContain('reputation snapshot');
+    });
+
     it('shows no field it was not written to show (a secret in the status stays off the page)', () => {
-        const s = { ...status([]), adminToken: 'admin-token-1234', wallet: addr('b'), seed: 'f00d'.repeat(16) } as ProxyStatus;
+        const s = { ...status([]), adminToken: 'admin-token-1234', seed: 'f00d'.repeat(16) };
         const page = proxyPage(s, []);
         expect(page).not.toContain('admin-token-1234');
         expect(page).not.toContain('f00d');

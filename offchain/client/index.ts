@@ -3,7 +3,6 @@ export {
     InferenceClient,
     prepareRequest,
     type ClientDeps,
-    type ClientStatus,
     type CocoonRequestFields,
     type RawResponse,
     type RequestOptions,

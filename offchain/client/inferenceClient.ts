@@ -9,7 +9,7 @@ import type {
 import type { Completion, CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming } from 'openai/resources/completions';
 import type { Registry } from 'prom-client';
 import { ChainClient } from '../chain';
-import { Outbox, type OutboxSummary } from '../chain/outbox';
+import { Outbox } from '../chain/outbox';
 import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain/cocoon';
 import {
     bodyHash,
@@ -38,7 +38,7 @@ import {
     BadRequestError,
     ProxyRefusedError,
 } from './errors';
-import { Payments, type ChainActionResult, type PaymentsStatus } from './payments';
+import { Payments, type ChainActionResult } from './payments';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
 import { ClientStore } from './store';
 import { PartQueue, Stream } from './stream';
@@ -81,19 +81,6 @@ export interface ClientDeps {
     chain?: ChainClient;
     /** The client's RA-TLS certificate (default: a fresh one from `tdx.provider`). */
     identity?: RatlsIdentity;
-}
-
-export interface ClientStatus {
-    connected: boolean;
-    proxy: { endpoint: string; contract: string; paymentKey: string } | null;
-    wallet: string;
-    root: string;
-    sessions: number;
-    inFlight: number;
-    payments: PaymentsStatus;
-    /** The newest verified receipts (oldest first). */
-    receipts: { requestId: string; at: number; tokens: AdjustedTokens; coefficient: number; cost: string; clientTotal: string }[];
-    outboxSummary: OutboxSummary;
 }
 
 /** A completion object with the request id and verified receipt attached, not enumerable (as openai's `_request_id`). */
@@ -363,7 +350,8 @@ export class InferenceClient {
         return this.store.receipts(filter);
     }
 
-    status(): ClientStatus {
+    /** JSON-able view of the client: its proxy connection, payments, newest receipts and outbox. */
+    status() {
         const s = this.session;
         return {
             connected: s?.isOpen ?? false,

@@ -118,7 +118,9 @@ export async function readBalance(
         const r = await Promise.race([read(), timeout]);
         return { account, address, balance: r.balance, details: r.details ?? [], error: null };
     } catch (e) {
-        return { account, address, balance: null, details: [], error: e instanceof Error ? e.message : String(e) };
+        // a chain error names its endpoint, whose URL may carry an API key
+        const message = (e instanceof Error ? e.message : String(e)).replace(/\bhttps?:\/\/[^\s'"]+/g, publicUrl);
+        return { account, address, balance: null, details: [], error: message };
     } finally {
         clearTimeout(timer);
     }

@@ -63,6 +63,10 @@ describe('status page building blocks', () => {
             error: null,
         });
         await expect(readBalance('wallet', '0:ab', () => Promise.reject(new Error('chain down')))).resolves.toMatchObject({ balance: null, error: 'chain down' });
+        const failing = () => Promise.reject(new Error("getAddressInformation at 'https://u:p@ton.example/api/v2/jsonRPC?api_key=K1': HTTP 502"));
+        await expect(readBalance('wallet', '0:ab', failing)).resolves.toMatchObject({
+            error: "getAddressInformation at 'https://ton.example/api/v2/jsonRPC': HTTP 502",
+        });
         await expect(readBalance('wallet', '0:ab', () => new Promise(() => {}), 50)).resolves.toMatchObject({
             balance: null,
             error: 'no answer from the chain within 0.05 s',

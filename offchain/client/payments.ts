@@ -3,7 +3,7 @@ import type { ChainClient } from '../chain';
 import type { Outbox, OutboxRecord } from '../chain/outbox';
 import { readClientContract } from '../chain/cocoon';
 import { randomU64, type ClientLedger, type Prices, type ProxyInfo } from '../protocol';
-import { contractStateName, readBalance, ton, type BalanceRow, type Logger } from '../runtime';
+import { accountBalance, contractStateName, ton, type BalanceRow, type Logger } from '../runtime';
 import { clientMessages, type ClientContractState } from '../../wrappers/client';
 import { repackEnvelope, validateEnvelope } from '../../wrappers/signing';
 import { APIError } from './errors';
@@ -227,24 +227,13 @@ export class Payments {
     balances(): Promise<BalanceRow[]> {
         const { chain, wallet } = this.o;
         const contract = this.target?.clientContract;
+        const figures = async (address: Address): Promise<[string, string | null][]> => {
+            const c = await readClientContract(chain, address);
+            return [['state', contractStateName(c.state)], ['deposit', ton(c.balance)], ['stake', ton(c.stake)], ['tokens charged', c.tokensUsed.toString()]];
+        };
         return Promise.all([
-            readBalance('client wallet', wallet.toRawString(), async () => ({ balance: (await chain.getAccount(wallet)).balance })),
-            ...(contract
-                ? [
-                      readBalance('client contract', contract.toRawString(), async () => {
-                          const account = await chain.getAccount(contract);
-                          if (account.state !== 'active') return { balance: account.balance, details: [['state', `not deployed (${account.state})`]] };
-                          const c = await readClientContract(chain, contract);
-                          const details: [string, string | null][] = [
-                              ['state', contractStateName(c.state)],
-                              ['deposit', ton(c.balance)],
-                              ['stake', ton(c.stake)],
-                              ['tokens charged', c.tokensUsed.toString()],
-                          ];
-                          return { balance: account.balance, details };
-                      }),
-                  ]
-                : []),
+            accountBalance(chain, 'client wallet', wallet),
+            ...(contract ? [accountBalance(chain, 'client contract', contract, () => figures(contract))] : []),
         ]);
     }
 

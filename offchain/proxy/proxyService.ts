@@ -12,7 +12,7 @@ import {
     type Listener,
 } from '../protocol';
 import { FakeQuoteProvider, generateIdentity, PeerVerifier, TsmQuoteProvider, type RatlsIdentity } from '../ratls';
-import { BALANCES_REUSE_MS, contractStateName, createLogger, readBalance, reuseFor, ton, type BalanceRow, type HealthReport } from '../runtime';
+import { accountBalance, BALANCES_REUSE_MS, contractStateName, createLogger, reuseFor, ton, type BalanceRow, type HealthReport } from '../runtime';
 import { proxyAddress, proxyStateInit } from '../../wrappers/addresses';
 import { proxyMessages } from '../../wrappers/proxy';
 import { availableTokens } from './accounts';
@@ -307,10 +307,10 @@ export class ProxyService {
     balances(): Promise<BalanceRow[]> {
         const { chain, wallet, contract } = this.ctx;
         return Promise.all([
-            readBalance('proxy wallet', wallet.address.toRawString(), async () => ({ balance: (await chain.getAccount(wallet.address)).balance })),
-            readBalance('proxy contract', contract.toRawString(), async () => {
-                const [account, state] = await Promise.all([chain.getAccount(contract), readProxyContract(chain, contract)]);
-                return { balance: account.balance, details: [['state', contractStateName(state.state)], ['earnings', ton(state.balance)], ['stake', ton(state.stake)]] };
+            accountBalance(chain, 'proxy wallet', wallet.address),
+            accountBalance(chain, 'proxy contract', contract, async () => {
+                const s = await readProxyContract(chain, contract);
+                return [['state', contractStateName(s.state)], ['earnings', ton(s.balance)], ['stake', ton(s.stake)]];
             }),
         ]);
     }

@@ -24,6 +24,7 @@ export {
     statusPage,
     servicePage,
     readBalance,
+    accountBalance,
     reuseFor,
     BALANCES_REUSE_MS,
     balancesTable,
@@ -34,6 +35,7 @@ export {
     STATUS_PAGE_HEADERS,
     type Value,
     type BalanceRow,
+    type AccountReader,
     type OutboxView,
     type OutboxItemView,
 } from './statusPage';

@@ -1,4 +1,4 @@
-import { fromNano } from '@ton/core';
+import { fromNano, type Address } from '@ton/core';
 import { createHash } from 'crypto';
 
 /**
@@ -124,6 +124,24 @@ export async function readBalance(
     } finally {
         clearTimeout(timer);
     }
+}
+
+/** What `accountBalance` needs of a chain client (offchain/chain's ChainClient). */
+export interface AccountReader {
+    getAccount(address: Address): Promise<{ balance: bigint; state: string }>;
+}
+
+/**
+ * An account's row: its TON balance and, for a contract, `figures` once it is deployed (before, its state instead).
+ * Like every row, within readBalance's time limit.
+ */
+export function accountBalance(chain: AccountReader, account: string, address: Address, figures?: () => Promise<[string, string | null][]>): Promise<BalanceRow> {
+    return readBalance(account, address.toRawString(), async () => {
+        const a = await chain.getAccount(address);
+        if (!figures) return { balance: a.balance };
+        if (a.state !== 'active') return { balance: a.balance, details: [['state', `not deployed (${a.state})`]] };
+        return { balance: a.balance, details: await figures() };
+    });
 }
 
 /**

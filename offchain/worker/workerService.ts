@@ -6,12 +6,12 @@ import { cocoonWalletAdapter, keyFromSeedHex, readWorkerContract, RegistryReader
 import { randomU64, rootPolicy, workerClaims, type ProxyInfo, type ProxyQuery, type WorkerToProxy } from '../protocol';
 import { createQuoteProvider, generateIdentity, IdentityRotator, PeerVerifier, type RatlsIdentity } from '../ratls';
 import {
+    accountBalance,
     BALANCES_REUSE_MS,
     contractStateName,
     createLogger,
     createMetrics,
     openDatabase,
-    readBalance,
     reuseFor,
     startOpsServer,
     validateConfig,
@@ -325,16 +325,14 @@ export class WorkerService {
     balances(): Promise<BalanceRow[]> {
         const chain = this.chain;
         const wallet = this.wallet.address;
-        const contracts = [...new Set(this.sessions.map((s) => s.workerContract).filter((c): c is string => c !== null))];
+        const known = new Set(this.sessions.map((s) => s.workerContract).filter((c): c is string => c !== null));
+        const contracts = [...known].map((c) => Address.parse(c));
         return Promise.all([
-            readBalance('worker wallet', wallet.toRawString(), async () => ({ balance: (await chain.getAccount(wallet)).balance })),
+            accountBalance(chain, 'worker wallet', wallet),
             ...contracts.map((c) =>
-                readBalance('worker contract', Address.parse(c).toRawString(), async () => {
-                    const address = Address.parse(c);
-                    const account = await chain.getAccount(address);
-                    if (account.state !== 'active') return { balance: account.balance, details: [['state', `not deployed (${account.state})`]] };
-                    const state = await readWorkerContract(chain, address);
-                    return { balance: account.balance, details: [['state', contractStateName(state.state)], ['tokens paid', state.tokens.toString()]] };
+                accountBalance(chain, 'worker contract', c, async () => {
+                    const s = await readWorkerContract(chain, c);
+                    return [['state', contractStateName(s.state)], ['tokens paid', s.tokens.toString()]];
                 }),
             ),
         ]);

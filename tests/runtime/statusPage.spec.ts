@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
+import { Address } from '@ton/core';
 import {
+    accountBalance,
     balancesTable,
     code,
     contractStateName,
@@ -77,6 +79,22 @@ describe('status page building blocks', () => {
         ]).text;
         expect(rendered).toContain('<td>2.000000001 TON</td>');
         expect(rendered).toContain(`<span class="bad">unavailable: ${ESCAPED}</span>`);
+    });
+
+    it("reads a contract's figures only once it is deployed", async () => {
+        const address = Address.parse('0:' + 'ab'.repeat(32));
+        const chain = (state: string) => ({ getAccount: async () => ({ balance: 110_000_000n, state }) });
+        const figures = jest.fn(async (): Promise<[string, string | null][]> => [['stake', '1 TON']]);
+        await expect(accountBalance(chain('uninitialized'), 'client contract', address, figures)).resolves.toEqual({
+            account: 'client contract',
+            address: address.toRawString(),
+            balance: 110_000_000n,
+            details: [['state', 'not deployed (uninitialized)']],
+            error: null,
+        });
+        expect(figures).not.toHaveBeenCalled();
+        await expect(accountBalance(chain('active'), 'client contract', address, figures)).resolves.toMatchObject({ details: [['stake', '1 TON']] });
+        await expect(accountBalance(chain('active'), 'wallet', address)).resolves.toMatchObject({ balance: 110_000_000n, details: [] });
     });
 
     it('reuses a read (or the one in flight) for the given time, however often it is asked for', async () => {

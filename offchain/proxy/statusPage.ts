@@ -1,3 +1,4 @@
+import type { ClientLedger } from '../protocol';
 import { badge, code, contractStateName, facts, section, servicePage, statusPage, table, time, ton, type BalanceRow, type OutboxView, type Value } from '../runtime';
 
 /** A worker's figures over the proxy's reputation window (spec offchain.md "Reputation"). */
@@ -44,19 +45,8 @@ export interface ProxyPageStatus {
     /** Where the proxy publishes reputation snapshots on its contract. */
     reputation?: { windowSeconds: number; publishSeconds: number; lastPublished: { publishedAt: number; workers: number; outboxId: number } | null };
     workerAccounts: { contract: string; model: string; tokensMax: string; committedDb: string; committedChain: string; paidOnChain: string }[];
-    clients: {
-        contract: string;
-        connected: boolean;
-        tokensMax: string;
-        committedDb: string;
-        committedChain: string;
-        chargedOnChain: string;
-        reserved: string;
-        available: string;
-        balance: string | null;
-        stake: string | null;
-        contractState: number | null;
-    }[];
+    /** Each client account: the ledger's counters as a client sees them, and its contract as the proxy last saw it. */
+    clients: (Omit<ClientLedger, 'signedCharge'> & { contract: string; connected: boolean; balance: string | null; stake: string | null; contractState: number | null })[];
     outboxSummary: OutboxView;
 }
 

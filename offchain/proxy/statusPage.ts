@@ -111,7 +111,7 @@ export function proxyPage(s: ProxyPageStatus | null, balances: BalanceRow[]): st
         'no worker accounts',
     );
     const clients = table(
-        ['Client contract', 'Connected', 'Tokens', 'Committed (db)', 'Committed (chain)', 'Charged on-chain', 'Reserved', 'Available', 'Deposit', 'Stake', 'Contract state'],
+        ['Client contract', 'Connected', 'Tokens', 'Committed (db)', 'Committed (chain)', 'Charged on-chain', 'Reserved', 'Available', 'Deposit (last seen)', 'Stake', 'Contract state'],
         s.clients.map((c) => [
             code(c.contract),
             c.connected ? 'yes' : 'no',

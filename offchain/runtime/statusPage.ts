@@ -264,7 +264,7 @@ export function badge(text: string, good: boolean): Html {
 /** The whole document: a title, when it was made, links to refresh and to the JSON, then the sections. */
 export function statusPage(title: string, sections: Html[], now = Date.now()): string {
     return html`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <title>${title}</title><style>${Html.trusted(STYLE)}</style></head>
 <body><h1>${title}</h1><nav>Read-only. Generated ${time(now)} · <a href="/">Refresh</a> · <a href="/status">JSON</a> · <a href="/metrics">Metrics</a></nav>
 ${sections}

@@ -27,7 +27,7 @@ export function workerPage(s: WorkerStatus, balances: BalanceRow[]): string {
         'no proxy configured or registered',
     );
     const ledgers = table(
-        ['Proxy contract', 'Tokens', 'Committed (db)', 'Committed (chain)', 'Paid on-chain', 'Signed payout held'],
+        ['Proxy contract', 'Tokens', 'Committed (db)', 'Committed (chain)', 'Paid on-chain (last seen)', 'Signed payout held'],
         s.proxies
             .filter((p) => p.ledger)
             .map((p) => [code(p.proxyContract), p.ledger!.tokensMax, p.ledger!.committedDb, p.ledger!.committedChain, p.ledger!.paidOnChain, p.ledger!.payoutTokens]),

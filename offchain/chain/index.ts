@@ -3,7 +3,7 @@ export { Endpoint, JsonRpcTransport, TransportOptions } from './transport';
 export * from './errors';
 export { TransactionWatcher, WatchedTransaction, WatcherOptions } from './watcher';
 export { WalletSender, WalletSenderOptions, MessageOutcome, WalletSendError } from './walletSender';
-export { Outbox, OutboxOptions, OutboxIntent, OutboxRecord, OutboxState, OutboxError } from './outbox';
+export { Outbox, OutboxOptions, OutboxIntent, OutboxRecord, OutboxState, OutboxError, outboxItem, type OutboxItem, type OutboxSummary } from './outbox';
 export { WalletAdapter, OutgoingMessage, walletV4Adapter, walletV5R1Adapter } from './walletAdapter';
 export { transactionOutcome, describeOutcome, messageOp, formatOp, TxOutcome } from './txOutcome';
 export { normalizedMessageHash } from './messageHash';

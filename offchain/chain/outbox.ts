@@ -39,6 +39,45 @@ export interface OutboxRecord {
     reason: string | null;
 }
 
+/** A record as status pages and JSON show it: bigints as decimal strings, addresses raw. */
+export interface OutboxItem {
+    id: number;
+    intent: string;
+    to: string;
+    value: string;
+    state: OutboxState;
+    outcome: OutboxRecord['outcome'];
+    createdAt: number;
+    walletTx: string | null;
+    tx: string | null;
+    exitCode: number | null;
+    reason: string | null;
+}
+
+/** What an operator looks at: how many intents are in each state, the newest ones, and the newest settlements. */
+export interface OutboxSummary {
+    counts: Record<OutboxState, number>;
+    pending: number;
+    recent: OutboxItem[];
+    settlements: OutboxItem[];
+}
+
+export function outboxItem(r: OutboxRecord): OutboxItem {
+    return {
+        id: r.id,
+        intent: r.intent,
+        to: r.to.toRawString(),
+        value: r.value.toString(),
+        state: r.state,
+        outcome: r.outcome,
+        createdAt: r.createdAt,
+        walletTx: r.walletTx?.hash ?? null,
+        tx: r.destination?.hash ?? null,
+        exitCode: r.destination?.exitCode ?? null,
+        reason: r.reason,
+    };
+}
+
 export interface OutboxOptions {
     /** better-sqlite3, opened by the service (WAL); the outbox adds its `outbox_` tables. */
     db: Database;
@@ -221,14 +260,38 @@ export class Outbox {
         return row && this.record(row);
     }
 
-    /** In id order. */
-    list(filter: { states?: OutboxState[]; limit?: number } = {}): OutboxRecord[] {
+    /** In id order (`newestFirst`: the reverse); `intentPrefixes` keeps the intents that start with one of them. */
+    list(filter: { states?: OutboxState[]; limit?: number; newestFirst?: boolean; intentPrefixes?: string[] } = {}): OutboxRecord[] {
         const states = filter.states ?? [];
-        const where = states.length > 0 ? ` AND state IN (${states.map(() => '?').join(', ')})` : '';
+        const prefixes = filter.intentPrefixes ?? [];
+        let where = states.length > 0 ? ` AND state IN (${states.map(() => '?').join(', ')})` : '';
+        // substr, not LIKE: an intent may hold '_' or '%'
+        if (prefixes.length > 0) where += ` AND (${prefixes.map(() => 'substr(intent, 1, ?) = ?').join(' OR ')})`;
         const rows = this.db
-            .prepare(`SELECT * FROM outbox_intents WHERE wallet = ?${where} ORDER BY id LIMIT ?`)
-            .all(this.walletKey, ...states, filter.limit ?? -1) as IntentRow[];
+            .prepare(`SELECT * FROM outbox_intents WHERE wallet = ?${where} ORDER BY id${filter.newestFirst ? ' DESC' : ''} LIMIT ?`)
+            .all(this.walletKey, ...states, ...prefixes.flatMap((p) => [p.length, p]), filter.limit ?? -1) as IntentRow[];
         return rows.map((r) => this.record(r));
+    }
+
+    /** Intents per state, every state named (0 when it has none). */
+    counts(): Record<OutboxState, number> {
+        const counts: Record<OutboxState, number> = { queued: 0, sent: 0, confirmed: 0, failed: 0 };
+        const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox_intents WHERE wallet = ? GROUP BY state').all(this.walletKey) as {
+            state: OutboxState;
+            n: number;
+        }[];
+        for (const r of rows) counts[r.state] = r.n;
+        return counts;
+    }
+
+    /** Counts, the `limit` newest intents, and the `limit` newest of those whose intent starts with a `settlements` prefix. */
+    summary(limit: number, settlements: string[]): OutboxSummary {
+        return {
+            counts: this.counts(),
+            pending: this.pending,
+            recent: this.list({ limit, newestFirst: true }).map(outboxItem),
+            settlements: settlements.length > 0 ? this.list({ limit, newestFirst: true, intentPrefixes: settlements }).map(outboxItem) : [],
+        };
     }
 
     /** Resolves once the record is failed, or confirmed with its outcome known. */

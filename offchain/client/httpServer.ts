@@ -1,8 +1,9 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import type { Path } from '../protocol';
-import { bearerToken, handleOps, HttpError, listen, readJsonBody, sendJson, tokensEqual, type Logger } from '../runtime';
+import { BALANCES_REUSE_MS, bearerToken, handleOps, HttpError, listen, readJsonBody, reuseFor, sendJson, tokensEqual, type Logger, type Ops } from '../runtime';
 import { APIConnectionError, APIError, APITimeoutError, APIUserAbortError, errorType } from './errors';
 import type { InferenceClient } from './inferenceClient';
+import { clientPage } from './statusPage';
 
 /** Largest request body accepted (checked from Content-Length first, then counted). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -87,20 +88,25 @@ export class ClientHttpServer {
 }
 
 class Handler {
+    private readonly ops: Ops;
+
     constructor(
         private readonly client: InferenceClient,
         private readonly o: ClientHttpOptions,
-    ) {}
+    ) {
+        const balances = reuseFor(BALANCES_REUSE_MS, () => client.balances());
+        this.ops = {
+            health: () => ({ ok: client.status().connected }),
+            status: () => client.status(),
+            metrics: client.metrics,
+            page: async () => clientPage(client.status(), await balances()),
+        };
+    }
 
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         try {
             const path = new URL(req.url ?? '/', 'http://client').pathname;
-            const ops = {
-                health: () => ({ ok: this.client.status().connected === true }),
-                status: () => this.client.status(),
-                metrics: this.client.metrics,
-            };
-            if (await handleOps(req, res, ops)) return;
+            if (await handleOps(req, res, this.ops)) return;
             if (path.startsWith('/admin/')) return await this.admin(req, res, path);
             if (path.startsWith('/v1/')) return await this.api(req, res, path);
             this.fail(res, 404, `no route ${path}`, 'not_found');

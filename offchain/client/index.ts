@@ -15,4 +15,4 @@ export { clientConfigSchema, resolveClientConfig, CLIENT_SECRETS, type ClientCon
 export * from './errors';
 export { Stream } from './stream';
 export type { AttestationReport, AttestationStep } from './session';
-export type { ChainActionResult } from './payments';
+export type { ChainActionResult, PaymentsStatus } from './payments';

@@ -26,7 +26,7 @@ import {
     type Usage,
 } from '../protocol';
 import { createQuoteProvider, generateIdentity, PeerVerifier, type RatlsIdentity } from '../ratls';
-import { createLogger, createMetrics, type Logger, type Metrics } from '../runtime';
+import { createLogger, createMetrics, type BalanceRow, type Logger, type Metrics } from '../runtime';
 import { parseDescriptorText } from '../../wrappers/descriptor';
 import { resolveClientConfig, type ResolvedClientConfig } from './config';
 import {
@@ -95,6 +95,10 @@ const CONNECT_WAIT_MS = 5000;
 const MODELS_TIMEOUT_MS = 10_000;
 /** The client's per-proxy figures cover the last hour. */
 const PROXY_WINDOW_MS = 3_600_000;
+/** Receipts, outbox messages and settlements the status shows. */
+const STATUS_ITEMS = 10;
+/** The client's own on-chain money moves: charges it sends itself, top-ups, withdrawals and refunds. */
+const SETTLEMENT_INTENTS = ['charge:', 'topup:', 'withdraw:', 'refund:'];
 
 interface Prepared {
     text: string;
@@ -355,7 +359,8 @@ export class InferenceClient {
         return this.store.receipts(filter);
     }
 
-    status(): Record<string, unknown> {
+    /** JSON-able view of the client: its proxy connection, payments, newest receipts and outbox. */
+    status() {
         const s = this.session;
         return {
             connected: s?.isOpen ?? false,
@@ -366,7 +371,21 @@ export class InferenceClient {
             inFlight: s?.inFlight ?? 0,
             payments: this.payments.status(),
             proxies: this.scoreboard.all(),
+            receipts: this.store.receipts({ limit: STATUS_ITEMS }).map((r) => ({
+                requestId: r.requestId,
+                at: r.at,
+                tokens: r.tokens,
+                coefficient: r.coefficient,
+                cost: r.cost,
+                clientTotal: r.clientTotal,
+            })),
+            outboxSummary: this.outbox.summary(STATUS_ITEMS, SETTLEMENT_INTENTS),
         };
+    }
+
+    /** The wallet's and the client contract's balances, read from the chain now. */
+    balances(): Promise<BalanceRow[]> {
+        return this.payments.balances();
     }
 
     /** Charges the client contract with the best signed charge now. */

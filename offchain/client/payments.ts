@@ -3,7 +3,7 @@ import type { ChainClient } from '../chain';
 import type { Outbox, OutboxRecord } from '../chain/outbox';
 import { readClientContract } from '../chain/cocoon';
 import { randomU64, type ClientLedger, type Prices, type ProxyInfo } from '../protocol';
-import type { Logger } from '../runtime';
+import { accountBalance, contractStateName, ton, type BalanceRow, type Logger } from '../runtime';
 import { clientMessages, type ClientContractState } from '../../wrappers/client';
 import { repackEnvelope, validateEnvelope } from '../../wrappers/signing';
 import { APIError } from './errors';
@@ -21,6 +21,19 @@ const MARGIN = toNano('0.02');
 const OP_VALUE = toNano('0.2');
 /** How long a settlement waits for the outbox before leaving the intent to finish on its own. */
 const SETTLE_WAIT_MS = 120_000;
+
+export interface PaymentsStatus {
+    clientContract: string | null;
+    proxyContract: string | null;
+    pricePerToken: string | null;
+    /** The proxy's last ledger for this client. */
+    ledger: ClientLedger | null;
+    /** The client contract as last read (after the last settlement). */
+    contract: { state: number; balance: string; stake: string; tokensUsed: string; secretHashSet: boolean } | null;
+    bestCharge: string | null;
+    rejectedCharges: number;
+    outboxPending: number;
+}
 
 /** What a chain action did, as admin endpoints report it. */
 export interface ChainActionResult {
@@ -186,7 +199,7 @@ export class Payments {
         );
     }
 
-    status(): Record<string, unknown> {
+    status(): PaymentsStatus {
         const t = this.target;
         const best = t && this.o.store.bestCharge(t.clientContract.toRawString());
         const c = this.contract;
@@ -208,6 +221,20 @@ export class Payments {
             rejectedCharges: this.rejectedCharges,
             outboxPending: this.o.outbox.pending,
         };
+    }
+
+    /** The wallet's balance and the client contract's, with its deposit, stake and charged tokens (read from the chain now). */
+    balances(): Promise<BalanceRow[]> {
+        const { chain, wallet } = this.o;
+        const contract = this.target?.clientContract;
+        const figures = async (address: Address): Promise<[string, string | null][]> => {
+            const c = await readClientContract(chain, address);
+            return [['state', contractStateName(c.state)], ['deposit', ton(c.balance)], ['stake', ton(c.stake)], ['tokens charged', c.tokensUsed.toString()]];
+        };
+        return Promise.all([
+            accountBalance(chain, 'client wallet', wallet),
+            ...(contract ? [accountBalance(chain, 'client contract', contract, () => figures(contract))] : []),
+        ]);
     }
 
     /** The client contract as last read (after the last settlement), or undefined before the first read. */

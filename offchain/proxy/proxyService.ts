@@ -1,7 +1,7 @@
 import { Address, toNano } from '@ton/core';
 import { randomBytes } from 'crypto';
-import { ChainClient, cocoonWalletAdapter, keyFromSeedHex, RegistryReader } from '../chain';
-import { Outbox } from '../chain/outbox';
+import { ChainClient, cocoonWalletAdapter, keyFromSeedHex, readProxyContract, RegistryReader } from '../chain';
+import { Outbox, outboxItem } from '../chain/outbox';
 import {
     clientPeerPolicy,
     listenProtocol,
@@ -12,7 +12,7 @@ import {
     type Listener,
 } from '../protocol';
 import { FakeQuoteProvider, generateIdentity, PeerVerifier, TsmQuoteProvider, type RatlsIdentity } from '../ratls';
-import { createLogger, type HealthReport } from '../runtime';
+import { accountBalance, BALANCES_REUSE_MS, contractStateName, createLogger, reuseFor, ton, type BalanceRow, type HealthReport } from '../runtime';
 import { proxyAddress, proxyStateInit } from '../../wrappers/addresses';
 import { proxyMessages } from '../../wrappers/proxy';
 import { availableTokens } from './accounts';
@@ -30,6 +30,7 @@ import { ReputationBook } from './reputation';
 import { ReputationPublisher } from './reputationPublisher';
 import { Router, type ClientPeer } from './router';
 import { Settlement, type SettleReport } from './settlement';
+import { proxyPage } from './statusPage';
 import { WorkerPool } from './workerPool';
 import { runWorkerSession } from './workerSession';
 
@@ -46,6 +47,9 @@ const WALLET_FLOOR = toNano('2');
 /** Attached to the deployment beyond the stake: the contract's 0.1 TON check, plus fees (the excess returns). */
 const DEPLOY_MARGIN = toNano('0.2');
 const START_WAIT_MS = 180_000;
+/** Outbox messages and settlements the status shows. */
+const STATUS_ITEMS = 10;
+const SETTLEMENT_INTENTS = ['charge:', 'payout:'];
 
 /**
  * The COCOON proxy service: sits between clients and workers, accounts every request in its SQLite ledger, proves
@@ -160,6 +164,7 @@ export class ProxyService {
             refusal: ctx.refusal?.reason ?? null,
         });
         let service: ProxyService | undefined;
+        const balances = reuseFor(BALANCES_REUSE_MS, () => service!.balances());
         const opsServer = await startProxyOps({
             host: config.ops.host,
             port: config.ops.port,
@@ -167,7 +172,12 @@ export class ProxyService {
             log,
             settle: () => settlement.settle(),
             publishReputation: () => reputation.publish(),
-            ops: { health, status: () => service?.status() ?? { state: 'starting' }, metrics: metrics.metrics.registry },
+            ops: {
+                health,
+                status: () => service?.status() ?? { state: 'starting' },
+                metrics: metrics.metrics.registry,
+                page: async () => (service ? proxyPage(service.status(), await balances()) : proxyPage(null, [])),
+            },
         });
         const listeners: Listener[] = [];
         try {
@@ -303,20 +313,22 @@ export class ProxyService {
                 stake: a.snapshot?.stake.toString() ?? null,
                 contractState: a.snapshot?.state ?? null,
             })),
-            outbox: ctx.outbox.list().slice(-50).map((r) => ({
-                id: r.id,
-                intent: r.intent,
-                to: r.to.toRawString(),
-                value: r.value.toString(),
-                state: r.state,
-                outcome: r.outcome,
-                walletTx: r.walletTx?.hash ?? null,
-                tx: r.destination?.hash ?? null,
-                exitCode: r.destination?.exitCode ?? null,
-                reason: r.reason,
-            })),
+            outbox: ctx.outbox.list({ limit: 50, newestFirst: true }).reverse().map(outboxItem),
             outboxPending: ctx.outbox.pending,
+            outboxSummary: ctx.outbox.summary(STATUS_ITEMS, SETTLEMENT_INTENTS),
         };
+    }
+
+    /** The wallet's balance and the proxy contract's, with its earnings and stake (read from the chain now). */
+    balances(): Promise<BalanceRow[]> {
+        const { chain, wallet, contract } = this.ctx;
+        return Promise.all([
+            accountBalance(chain, 'proxy wallet', wallet.address),
+            accountBalance(chain, 'proxy contract', contract, async () => {
+                const s = await readProxyContract(chain, contract);
+                return [['state', contractStateName(s.state)], ['earnings', ton(s.balance)], ['stake', ton(s.stake)]];
+            }),
+        ]);
     }
 
     /** Stops listening, fails the requests in flight (shutting_down), commits, stops the outbox and closes the database. */

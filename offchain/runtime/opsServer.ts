@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'http';
 import type { Registry } from 'prom-client';
 import { listen, sendJson } from './http';
 import { Logger, silentLogger } from './logger';
+import { STATUS_PAGE_HEADERS } from './statusPage';
 
 export interface HealthReport {
     ok: boolean;
@@ -13,18 +14,21 @@ export interface Ops {
     health: () => Promise<HealthReport> | HealthReport;
     status: () => unknown;
     metrics: Registry;
+    /** The read-only HTML status page served at `/` (statusPage.ts); without it `/` is not an ops path. */
+    page?: () => string | Promise<string>;
 }
 
 const OPS_PATHS = new Set(['/healthz', '/metrics', '/status']);
 
 /**
- * Answers `GET /healthz` (200, or 503 when not ok), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
- * Resolves to false for any other path, so a service's own HTTP server can serve these next to its API. A failing
- * health check is a 503; a failing `status` or `metrics` rejects, for the caller to answer 500 and log.
+ * Answers `GET /healthz` (200, or 503 when not ok), `GET /metrics` (Prometheus text), `GET /status` (JSON) and, when
+ * the service has a page, `GET /` (HTML under a CSP that allows no script and no loads). Resolves to false for any
+ * other path, so a service's own HTTP server can serve these next to its API. A failing health check is a 503; a
+ * failing `status`, `metrics` or `page` rejects, for the caller to answer 500 and log.
  */
 export async function handleOps(req: IncomingMessage, res: ServerResponse, ops: Ops): Promise<boolean> {
     const path = new URL(req.url ?? '/', 'http://ops').pathname;
-    if (!OPS_PATHS.has(path)) return false;
+    if (!OPS_PATHS.has(path) && !(path === '/' && ops.page)) return false;
     if (req.method !== 'GET') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET' });
         return true;
@@ -37,6 +41,10 @@ export async function handleOps(req: IncomingMessage, res: ServerResponse, ops: 
             report = { ok: false, error: e instanceof Error ? e.message : String(e) };
         }
         sendJson(res, report.ok ? 200 : 503, report);
+    } else if (path === '/') {
+        const text = await ops.page!();
+        res.writeHead(200, { ...STATUS_PAGE_HEADERS, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
     } else if (path === '/metrics') {
         const text = await ops.metrics.metrics();
         res.writeHead(200, { 'content-type': ops.metrics.contentType, 'content-length': Buffer.byteLength(text) });

@@ -1,16 +1,21 @@
 import { Address, toNano } from '@ton/core';
 import { ChainClient } from '../chain/client';
-import { Outbox } from '../chain/outbox';
+import { Outbox, type OutboxSummary } from '../chain/outbox';
 import type { WalletAdapter } from '../chain/walletAdapter';
-import { cocoonWalletAdapter, keyFromSeedHex, RegistryReader, type RootChange } from '../chain/cocoon';
+import { cocoonWalletAdapter, keyFromSeedHex, readWorkerContract, RegistryReader, type RootChange } from '../chain/cocoon';
 import { randomU64, rootPolicy, workerClaims, type ProxyInfo, type ProxyQuery, type WorkerToProxy } from '../protocol';
 import { createQuoteProvider, generateIdentity, IdentityRotator, PeerVerifier, type RatlsIdentity } from '../ratls';
 import {
+    accountBalance,
+    BALANCES_REUSE_MS,
+    contractStateName,
     createLogger,
     createMetrics,
     openDatabase,
+    reuseFor,
     startOpsServer,
     validateConfig,
+    type BalanceRow,
     type Db,
     type HealthReport,
     type Logger,
@@ -28,11 +33,14 @@ import { PAYMENT_MIGRATIONS, PaymentState } from './paymentState';
 import { PayoutSubmitter, type PayoutResult } from './payouts';
 import { ProxySession } from './proxySession';
 import { runRequest, type RequestResult } from './requestRunner';
+import { workerPage } from './statusPage';
 
 /** Attached to the worker contract's deployment + registration: the contract keeps 0.11 TON, the rest comes back. */
 export const REGISTER_VALUE = toNano('0.3');
 /** Longest wait at start for the engine's first health answer (the worker starts either way). */
 const FIRST_HEALTH_TIMEOUT_MS = 5000;
+/** Outbox messages and payouts the status shows. */
+const STATUS_ITEMS = 10;
 
 export interface WorkerDeps {
     /** Receives every JSON log line (default: stderr). */
@@ -61,6 +69,8 @@ export interface WorkerStatus {
         ledger: { tokensMax: string; committedDb: string; committedChain: string; paidOnChain: string; payoutTokens: string | null } | null;
     }[];
     outbox: { pending: number; unsettled: { intent: string; state: string; reason: string | null }[] };
+    /** Counts by state, the newest messages and the newest payouts this worker submitted itself. */
+    outboxSummary: OutboxSummary;
 }
 
 /**
@@ -170,10 +180,16 @@ export class WorkerService {
         this.registry.onChange((c) => this.rootChanged(c));
         this.registry.start((error) => this.log.warn('cannot read the root', { error }));
         this.stoppers.push(() => this.registry.stop());
+        const balances = reuseFor(BALANCES_REUSE_MS, () => this.balances());
         this.ops = await startOpsServer({
             port: this.config.ops.port,
             host: this.config.ops.host,
-            ops: { health: () => this.health(), status: () => this.status(), metrics: this.metrics.registry },
+            ops: {
+                health: () => this.health(),
+                status: () => this.status(),
+                metrics: this.metrics.registry,
+                page: async () => workerPage(this.status(), await balances()),
+            },
             log: this.log,
         });
     }
@@ -301,7 +317,25 @@ export class WorkerService {
                     .list({ states: ['queued', 'sent'] })
                     .map((r) => ({ intent: r.intent, state: r.state, reason: r.reason })),
             },
+            outboxSummary: this.outbox.summary(STATUS_ITEMS, ['payout:']),
         };
+    }
+
+    /** The wallet's balance, and each worker contract's with the tokens it was paid for (read from the chain now). */
+    balances(): Promise<BalanceRow[]> {
+        const chain = this.chain;
+        const wallet = this.wallet.address;
+        const known = new Set(this.sessions.map((s) => s.workerContract).filter((c): c is string => c !== null));
+        const contracts = [...known].map((c) => Address.parse(c));
+        return Promise.all([
+            accountBalance(chain, 'worker wallet', wallet),
+            ...contracts.map((c) =>
+                accountBalance(chain, 'worker contract', c, async () => {
+                    const s = await readWorkerContract(chain, c);
+                    return [['state', contractStateName(s.state)], ['tokens paid', s.tokens.toString()]];
+                }),
+            ),
+        ]);
     }
 
     /** Fails the requests in flight, closes every proxy connection, stops the outbox and closes the database. */

@@ -343,3 +343,41 @@ describe('Outbox', () => {
         await outbox.stop();
     });
 });
+
+describe('Outbox views for status pages', () => {
+    it('counts intents by state and lists the newest first, filtered by intent prefix', () => {
+        const db = new BetterSqlite3(':memory:');
+        // never started: enqueued intents stay queued, so no chain is needed
+        const outbox = new Outbox({ db, chain: new ChainClient('http://127.0.0.1:9/unused'), wallet: walletV4Adapter(testKey('views')) });
+        const intents = ['save:1', 'charge:0:aa:10', 'payout:0:bb:8', 'save:2', 'charge:0:aa:25', 'deploy:0:cc'];
+        for (const [i, intent] of intents.entries()) outbox.enqueue({ intent, to: dest(i + 1), value: BigInt(i) * 1000n });
+        db.prepare("UPDATE outbox_intents SET state = 'failed', reason = 'expired' WHERE intent = 'save:1'").run();
+        expect(outbox.counts()).toEqual({ queued: 5, sent: 0, confirmed: 0, failed: 1 });
+        expect(outbox.list({ newestFirst: true, limit: 2 }).map((r) => r.intent)).toEqual(['deploy:0:cc', 'charge:0:aa:25']);
+        expect(outbox.list({ intentPrefixes: ['charge:', 'payout:'] }).map((r) => r.intent)).toEqual(['charge:0:aa:10', 'payout:0:bb:8', 'charge:0:aa:25']);
+        // a prefix is literal text: '_' and '%' match only themselves
+        expect(outbox.list({ intentPrefixes: ['s_ve', '%'] })).toEqual([]);
+        const summary = outbox.summary(2, ['charge:']);
+        expect(summary.counts).toEqual({ queued: 5, sent: 0, confirmed: 0, failed: 1 });
+        expect(summary.pending).toBe(5);
+        expect(summary.recent.map((r) => [r.intent, r.value, r.state])).toEqual([
+            ['deploy:0:cc', '5000', 'queued'],
+            ['charge:0:aa:25', '4000', 'queued'],
+        ]);
+        expect(summary.settlements[1]).toEqual({
+            id: 2,
+            intent: 'charge:0:aa:10',
+            to: dest(2).toRawString(),
+            value: '1000',
+            state: 'queued',
+            outcome: null,
+            createdAt: summary.settlements[1].createdAt,
+            walletTx: null,
+            tx: null,
+            exitCode: null,
+            reason: null,
+        });
+        expect(outbox.summary(2, []).settlements).toEqual([]);
+        db.close();
+    });
+});

@@ -45,6 +45,14 @@ describe('cocoon up (what `npm start` runs)', () => {
         expect(body.usage).toEqual(expect.objectContaining({ prompt_tokens: 1, completion_tokens: 16 }));
         expect(body.choices[0].message.content.split(' ')).toHaveLength(16);
         expect(res.headers.get('x-cocoon-receipt')).toMatch(/^[A-Za-z0-9+/=]+$/);
+        const pages = /^Status pages: proxy (\S+) worker (\S+) client (\S+)$/m.exec(out);
+        expect(pages).not.toBeNull();
+        for (const [i, role] of ['proxy', 'worker', 'client'].entries()) {
+            const page = await fetch(pages![i + 1]);
+            expect(page.status).toBe(200);
+            expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+            expect(await page.text()).toContain(`<h1>COCOON ${role}</h1>`);
+        }
 
         child.kill('SIGINT');
         expect(await exited).toBe(0);

@@ -1,5 +1,5 @@
 import { createServer } from 'http';
-import { createMetrics, handleOps, HealthReport, ListenError, memoryLogger, OpsServer, startOpsServer } from '../../offchain/runtime';
+import { createMetrics, handleOps, HealthReport, ListenError, memoryLogger, OpsServer, startOpsServer, STATUS_PAGE_CSP } from '../../offchain/runtime';
 
 describe('startOpsServer', () => {
     let server: OpsServer;
@@ -106,10 +106,35 @@ describe('startOpsServer', () => {
         }
     });
 
-    it('answers 404 elsewhere', async () => {
-        const res = await fetch(`${server.url}/v1/models`);
-        expect(res.status).toBe(404);
-        expect(await res.json()).toEqual({ error: 'not found' });
+    it('answers 404 elsewhere, / included when the service has no page', async () => {
+        for (const path of ['/v1/models', '/']) {
+            const res = await fetch(`${server.url}${path}`);
+            expect(res.status).toBe(404);
+            expect(await res.json()).toEqual({ error: 'not found' });
+        }
+    });
+
+    it("serves the service's page at / as HTML under a CSP that allows no script and no loads", async () => {
+        const paged = await startOpsServer({ port: 0, ops: { ...fixedOps, page: async () => '<!DOCTYPE html><p>ok</p>' } });
+        try {
+            const res = await fetch(`${paged.url}/?refresh=1`);
+            expect(res.status).toBe(200);
+            expect(Object.fromEntries([...res.headers].filter(([k]) => k !== 'date' && k !== 'connection' && k !== 'keep-alive'))).toEqual({
+                'content-type': 'text/html; charset=utf-8',
+                'content-security-policy': STATUS_PAGE_CSP,
+                'x-content-type-options': 'nosniff',
+                'x-frame-options': 'DENY',
+                'referrer-policy': 'no-referrer',
+                'cache-control': 'no-store',
+                'content-length': '24',
+            });
+            expect(await res.text()).toBe('<!DOCTYPE html><p>ok</p>');
+            const post = await fetch(`${paged.url}/`, { method: 'POST', body: 'x' });
+            expect(post.status).toBe(405);
+            expect(post.headers.get('allow')).toBe('GET');
+        } finally {
+            await paged.close();
+        }
     });
 
     it('fails to start on a busy port with a ListenError', async () => {

@@ -19,7 +19,7 @@ const SERVICES: { role: string; description: string; config: string; load(): Pro
         config: 'proxy config (JSON); the wallet seed may come from COCOON_PROXY_SEED',
         load: async () => {
             const m = await import('../proxy');
-            return { schema: m.proxyConfigSchema, secrets: m.PROXY_SECRETS, start: (c) => m.ProxyService.start(c as import('../proxy').ProxyConfig) };
+            return { schema: m.proxyConfigSchema, secrets: m.PROXY_SECRETS, start: (c) => m.ProxyRunner.start(c as import('../proxy').ProxyConfig) };
         },
     },
     {

@@ -139,7 +139,9 @@ export class ProxySession {
             conn.fail('unsupported_version', `version ${welcome.version} is outside ${OUR_VERSIONS.min}..${OUR_VERSIONS.max}`);
             throw new ProxyRefusedError('version', endpoint, `proxy chose protocol version ${welcome.version}`);
         }
-        const root = await ctx.registry.get();
+        let root = await ctx.registry.get();
+        // a proxy already on a newer params generation than the cached root: read the root again first
+        if (welcome.proxy.paramsVersion !== root.params.paramsVersion) root = await ctx.registry.refresh();
         try {
             checkProxyBinding(peer, welcome.proxy, { root: ctx.registry.rootAddress, params: root.params });
         } catch (e) {

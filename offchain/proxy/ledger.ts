@@ -43,6 +43,12 @@ const MIGRATIONS = [
         tokens TEXT NOT NULL,
         PRIMARY KEY (kind, contract, seqno)
      );`,
+    `CREATE TABLE retirements (
+        contract TEXT PRIMARY KEY,
+        accounts TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+     );`,
 ];
 
 interface ClientRow {
@@ -69,6 +75,17 @@ interface WorkerRow {
     signed_tokens: string | null;
     signed_boc: string | null;
 }
+
+/** A proxy contract of an older params generation being closed, with what its clients and workers are owed. */
+export interface Retirement {
+    contract: string;
+    /** Final counts: a client's grant-refund and a worker's last payout sign exactly these tokens. */
+    accounts: { kind: 'client' | 'worker'; contract: string; tokens: string }[];
+    phase: RetirementPhase;
+}
+
+/** close request → grant-refunds and last payouts → close-complete after the unlock → done. */
+export type RetirementPhase = 'close' | 'settle' | 'complete' | 'done';
 
 export interface SaveStateRow {
     seqno: number;
@@ -227,6 +244,34 @@ export class Ledger {
             a.dirty = true;
         }
         return a.signed.boc;
+    }
+
+    /**
+     * What retiring this database's contract takes: every client not closed yet and every worker with its committed
+     * count, plus the retirements of older generations this database was still working on.
+     */
+    handover(contract: string): Retirement[] {
+        const accounts: Retirement['accounts'] = [
+            ...[...this.clients.values()].filter((a) => a.snapshot?.state !== 2).map((a) => ({ kind: 'client' as const, contract: a.key, tokens: a.counters.committedDb.toString() })),
+            ...[...this.workers.values()].map((a) => ({ kind: 'worker' as const, contract: a.key, tokens: a.counters.committedDb.toString() })),
+        ];
+        return [...this.retirements().filter((r) => r.phase !== 'done'), { contract, accounts, phase: 'close' }];
+    }
+
+    retirements(): Retirement[] {
+        const rows = this.db.prepare('SELECT contract, accounts, phase FROM retirements ORDER BY rowid').all() as { contract: string; accounts: string; phase: RetirementPhase }[];
+        return rows.map((r) => ({ contract: r.contract, accounts: JSON.parse(r.accounts) as Retirement['accounts'], phase: r.phase }));
+    }
+
+    /** Records a retirement to carry out (idempotent: an existing one keeps its phase). */
+    addRetirement(r: Retirement): void {
+        this.db
+            .prepare('INSERT INTO retirements (contract, accounts, phase, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (contract) DO NOTHING')
+            .run(r.contract, JSON.stringify(r.accounts), r.phase, Date.now());
+    }
+
+    setRetirementPhase(contract: string, phase: RetirementPhase): void {
+        this.db.prepare('UPDATE retirements SET phase = ?, updated_at = ? WHERE contract = ?').run(phase, Date.now(), contract);
     }
 
     close(): void {

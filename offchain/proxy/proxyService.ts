@@ -1,5 +1,6 @@
 import { Address, toNano } from '@ton/core';
 import { randomBytes } from 'crypto';
+import { existsSync, renameSync } from 'fs';
 import { ChainClient, cocoonWalletAdapter, keyFromSeedHex, readProxyContract, RegistryReader } from '../chain';
 import { Outbox, outboxItem } from '../chain/outbox';
 import {
@@ -22,12 +23,13 @@ import { parseProxyConfig, type ProxyConfig } from './config';
 import type { OpenConnection, ProxyContext, Refusal } from './context';
 import { ContractWatch } from './contractWatch';
 import { ProxyStartError } from './errors';
-import { Ledger } from './ledger';
+import { Ledger, type Retirement } from './ledger';
 import { createProxyMetrics } from './metrics';
 import { startProxyOps, type ProxyOpsServer } from './ops';
 import { clientPayment, workerPayment } from './payments';
 import { ReputationBook } from './reputation';
 import { ReputationPublisher } from './reputationPublisher';
+import { Retirements } from './retirement';
 import { Router, type ClientPeer } from './router';
 import { Settlement, type SettleReport } from './settlement';
 import { proxyPage } from './statusPage';
@@ -37,6 +39,10 @@ import { runWorkerSession } from './workerSession';
 export interface ProxyDeps {
     /** Receives each JSON log line (default stderr). */
     logSink?: (line: string) => void;
+    /** Called once when the root's params no longer derive this proxy's contract (ProxyRunner starts the next generation). */
+    onOutdated?: () => void;
+    /** Retirements handed over by the previous generation (ProxyService.handOver). */
+    handover?: Retirement[];
     /** RA-TLS identity to present (default: a fresh one from `tdx.provider`, binding the payment key, owner and root). */
     identity?: RatlsIdentity;
     chain?: ChainClient;
@@ -71,6 +77,8 @@ export class ProxyService {
         private readonly listeners: Listener[],
         private readonly opsServer: ProxyOpsServer,
         private readonly started: { deployed: boolean; firstSaveState: boolean },
+        private readonly retirements: Retirements,
+        private readonly paramsWatch: NodeJS.Timeout,
     ) {}
 
     get ports(): { workers: number; clients: number; ops: number } {
@@ -97,16 +105,20 @@ export class ProxyService {
         const root = await registry.refresh();
         const params = root.params;
         const contract = proxyAddress({ owner, proxyPublicKey: key.publicKey, root: rootAddress, params });
-        const ledger = Ledger.open(config.database, { secretKey: key.secretKey, excessesTo: wallet.address });
+        const signer = { secretKey: key.secretKey, excessesTo: wallet.address };
+        let ledger = Ledger.open(config.database, signer);
         const known = ledger.meta('contract');
+        let handover = deps.handover ?? [];
         if (known && known !== contract.toRawString()) {
+            // the root's params changed: this database is the old generation's; it moves aside and is retired
+            if (!deps.handover) handover = ledger.handover(known);
             ledger.close();
-            throw new ProxyStartError(
-                `database ${config.database} belongs to proxy contract ${known}, but the root's current params derive ${contract.toRawString()} ` +
-                    '(retiring an old contract is not implemented)',
-            );
+            const aside = setAside(config.database, known);
+            ledger = Ledger.open(config.database, signer);
+            log.warn('root params changed: retiring the old proxy contract', { old: known, new: contract.toRawString(), oldDatabase: aside, paramsVersion: params.paramsVersion });
         }
         ledger.setMeta('contract', contract.toRawString());
+        for (const r of handover) ledger.addRetirement(r);
         const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line) });
         const metrics = createProxyMetrics();
         let onRefuse: (() => void) | undefined;
@@ -243,7 +255,10 @@ export class ProxyService {
             throw e;
         }
         reputation.start();
-        service = new ProxyService(ctx, watch, commits, settlement, reputation, router, pool, peers, open, listeners, opsServer, started);
+        const retirements = new Retirements(ctx);
+        retirements.start();
+        const paramsWatch = watchParams(ctx, deps.onOutdated);
+        service = new ProxyService(ctx, watch, commits, settlement, reputation, router, pool, peers, open, listeners, opsServer, started, retirements, paramsWatch);
         log.info('proxy serving', { ...service.ports, refusing: ctx.refusal?.code ?? null });
         return service;
     }
@@ -285,6 +300,7 @@ export class ProxyService {
                 maxActiveRequests: w.maxActive,
                 reputation: w.record.figures(),
             })),
+            retirements: this.retirements.list().map((r) => ({ contract: r.contract, phase: r.phase, clients: r.clients, workers: r.workers })),
             reputation: {
                 windowSeconds: this.pool.reputation.windowSeconds,
                 publishSeconds: ctx.config.reputation.publishSeconds,
@@ -333,9 +349,23 @@ export class ProxyService {
 
     /** Stops listening, fails the requests in flight (shutting_down), commits, stops the outbox and closes the database. */
     async stop(): Promise<void> {
-        if (this.stopped) return;
+        await this.shutdown();
+    }
+
+    /**
+     * Stops this generation for the next one: like stop(), and returns what retiring its contract takes (its final
+     * counts, committed by the last commit) for the next generation to carry out.
+     */
+    async handOver(): Promise<Retirement[]> {
+        return (await this.shutdown()) ?? [];
+    }
+
+    private async shutdown(): Promise<Retirement[] | null> {
+        if (this.stopped) return null;
         this.stopped = true;
         const { ctx } = this;
+        clearInterval(this.paramsWatch);
+        this.retirements.stop();
         this.router.failAll('shutting_down', 'the proxy is stopping');
         for (const c of this.open) c.fail('shutting_down', 'the proxy is stopping', 1001);
         for (const l of this.listeners) await l.close();
@@ -350,9 +380,42 @@ export class ProxyService {
         }
         await ctx.outbox.stop();
         await this.opsServer.close();
+        const handover = ctx.ledger.handover(ctx.contract.toRawString());
         ctx.ledger.close();
         ctx.log.info('proxy stopped');
+        return handover;
     }
+}
+
+/**
+ * Reads the root every `rootRefreshSeconds` (at least every second): once its params version is no longer this
+ * contract's, the generation is outdated and `onOutdated` is called (once).
+ */
+function watchParams(ctx: ProxyContext, onOutdated: (() => void) | undefined): NodeJS.Timeout {
+    const timer: NodeJS.Timeout = setInterval(() => {
+        ctx.registry.get().then(
+            (root) => {
+                if (root.params.paramsVersion === ctx.params.paramsVersion) return;
+                clearInterval(timer);
+                ctx.log.warn('the root params changed: this proxy contract belongs to an old generation', {
+                    contract: ctx.contract.toRawString(),
+                    paramsVersion: ctx.params.paramsVersion,
+                    rootParamsVersion: root.params.paramsVersion,
+                });
+                onOutdated?.();
+            },
+            (e: unknown) => ctx.log.warn('reading the root failed', { error: e }),
+        );
+    }, Math.max(1000, ctx.config.rootRefreshSeconds * 1000));
+    return timer;
+}
+
+/** Moves an old generation's database files aside (kept for audit); null for an in-memory database. */
+function setAside(database: string, contract: string): string | null {
+    if (database === ':memory:') return null;
+    const aside = `${database}.retired-${contract.slice(2, 14)}`;
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(database + suffix)) renameSync(database + suffix, aside + suffix);
+    return aside;
 }
 
 function timeout(ms: number, what: string): Promise<never> {

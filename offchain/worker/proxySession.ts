@@ -206,7 +206,9 @@ export class ProxySession {
         if (welcome.version < OUR_VERSIONS.min || welcome.version > OUR_VERSIONS.max) {
             refuse('unsupported_version', `proxy chose protocol ${welcome.version}, we speak ${OUR_VERSIONS.min}..${OUR_VERSIONS.max}`);
         }
-        const root = await h.registry.get();
+        let root = await h.registry.get();
+        // a proxy already on a newer params generation than the cached root: read the root again first
+        if (welcome.proxy.paramsVersion !== root.params.paramsVersion) root = await h.registry.refresh();
         try {
             checkProxyBinding(peer, welcome.proxy, { root: h.registry.rootAddress, params: root.params });
         } catch (e) {

@@ -15,7 +15,7 @@ import { FAKE_IMAGE_HASH } from '../../ratls';
 import { ensureFunded } from './funding';
 import { savedPorts, savePorts } from './ports';
 
-type ProxyService = import('../../proxy').ProxyService;
+type ProxyRunner = import('../../proxy').ProxyRunner;
 type WorkerService = import('../../worker').WorkerService;
 type ClientService = import('../../client').ClientService;
 type Devnet = import('../../devnet').Devnet;
@@ -53,6 +53,8 @@ export interface NetworkOptions {
     thresholds?: { chargeTon?: number; payoutTon?: number };
     /** The worker collects its pay itself once it is worth this much (TON; default 10). */
     workerPayoutThresholdTon?: number;
+    /** How often the proxy re-reads the root, e.g. to notice a params change (seconds; default 30). */
+    rootRefreshSeconds?: number;
 }
 
 export class NetworkSetupError extends Error {
@@ -73,7 +75,7 @@ export interface LocalNetwork {
     chain: ChainClient;
     devnet?: Devnet;
     engine?: TestEngine;
-    proxy: ProxyService;
+    proxy: ProxyRunner;
     worker: WorkerService;
     client: ClientService;
     stop(): Promise<void>;
@@ -161,8 +163,8 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         const endpoints = [{ url: chainUrl }];
 
         o.progress('proxy: deploying its contract with its stake and recording its first save-state on-chain…');
-        const { ProxyService } = await import('../../proxy');
-        const proxy = await ProxyService.start(
+        const { ProxyRunner } = await import('../../proxy');
+        const proxy = await ProxyRunner.start(
             {
                 root: root.address.toString(),
                 chain: { endpoints },
@@ -173,6 +175,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 saveStateSeconds: o.saveStateSeconds ?? 10,
                 ...(o.thresholds ? { thresholds: o.thresholds } : {}),
+                ...(o.rootRefreshSeconds !== undefined ? { rootRefreshSeconds: o.rootRefreshSeconds } : {}),
             },
             { logSink: o.logSink },
         );

@@ -1,4 +1,9 @@
 import { Address, toNano, type Transaction } from '@ton/core';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { ChainClient } from '../../offchain/chain/client';
+import { Devnet } from '../../offchain/devnet';
 import { readClientContract, readProxyContract, readWorkerContract } from '../../offchain/chain/cocoon/contracts';
 import { devnetKey } from '../../offchain/chain/cocoon/keys';
 import { walletV4Adapter } from '../../offchain/chain/walletAdapter';
@@ -35,6 +40,14 @@ async function payoutsFrom(net: LocalNetwork, from: Address): Promise<Map<string
     return sums;
 }
 
+/** The registry owner of a local network doubles the price (params version + 1: every contract address changes). */
+async function doublePrice(chain: ChainClient, root: Address): Promise<void> {
+    const owner = new WalletSender(chain, walletV4Adapter(devnetKey('root-owner')), { pollMs: 50 });
+    const changed = await owner.send({ to: root, value: toNano('0.1'), body: changePriceBody(2000n, 1600n) });
+    owner.stop();
+    expect(changed.status).toBe('delivered');
+}
+
 /**
  * A params change on the root: the proxy retires its contract (signed close, a grant-refund per client, a last
  * payout per worker, close-complete after the close delay) and serves on a contract of the new generation, where
@@ -66,11 +79,7 @@ describe('a params generation change', () => {
         const deposit = (await readClientContract(net.chain, old.client)).balance;
         const stake = (await readProxyContract(net.chain, old.proxy)).stake;
 
-        // the registry owner doubles the price: params version 2, every contract address changes
-        const owner = new WalletSender(net.chain, walletV4Adapter(devnetKey('root-owner')), { pollMs: 50 });
-        const changed = await owner.send({ to: net.root, value: toNano('0.1'), body: changePriceBody(2000n, 1600n) });
-        owner.stop();
-        expect(changed.status).toBe('delivered');
+        await doublePrice(net.chain, net.root);
 
         // the proxy moves to the new contract on the same ports; the client follows it and pays the new price
         const newProxy = await until('the new generation', () => !net.proxy.contractAddress.equals(old.proxy) && net.proxy.contractAddress);
@@ -118,5 +127,59 @@ describe('a params generation change', () => {
             'retiring an old proxy contract: complete',
             'old proxy contract closed',
         ]);
+    }, 240_000);
+});
+
+describe('a params change while the network is down', () => {
+    let dir: string;
+    let net: LocalNetwork | undefined;
+    const logs: string[] = [];
+    const start = () =>
+        startNetwork({
+            clientPort: 0,
+            stateDir: dir,
+            progress: () => {},
+            logSink: (l) => logs.push(l),
+            saveStateSeconds: 1,
+            rootRefreshSeconds: 1,
+            params: { proxyDelayBeforeClose: 4, clientDelayBeforeClose: 2 },
+        });
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-retire-'));
+    });
+    afterAll(async () => {
+        await net?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('retires the old contract from the database it finds at start, which it moves aside', async () => {
+        net = await start();
+        const old = { proxy: net.proxyContract, client: net.clientContract, worker: net.workerContract };
+        const root = net.root;
+        const first = await net.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'before' }], max_tokens: 5 });
+        const tokens = BigInt(first._receipt.tokens.total);
+        const deposit = (await readClientContract(net.chain, old.client)).balance;
+        await net.stop();
+        net = undefined;
+
+        // the chain alone, from its saved state: the registry owner changes the price
+        const ports = JSON.parse(fs.readFileSync(path.join(dir, 'ports.json'), 'utf8')) as { devnet: number };
+        const devnet = await Devnet.start({ port: ports.devnet, statePath: path.join(dir, 'chain.json') });
+        await doublePrice(new ChainClient(devnet.endpoint), root);
+        await devnet.stop();
+
+        net = await start();
+        expect(net.proxyContract.equals(old.proxy)).toBe(false);
+        const aside = fs.readdirSync(dir).filter((f) => f.startsWith('proxy.db.retired-'));
+        expect(aside).toEqual([`proxy.db.retired-${old.proxy.toRawString().slice(2, 14)}`]);
+        await until('the old contract closed', async () => (await readProxyContract(net!.chain, old.proxy)).state === 2, 90_000);
+        expect(await readClientContract(net.chain, old.client)).toMatchObject({ state: 2, tokensUsed: tokens, balance: 0n });
+        expect(await readWorkerContract(net.chain, old.worker)).toMatchObject({ state: 2, tokens });
+        const paid = await payoutsFrom(net, old.proxy);
+        expect(paid.get(Address.parse((net.client.client.status() as { wallet: string }).wallet).toRawString())).toBe(deposit - tokens * LOCAL_PRICES.pricePerToken);
+        expect(paid.get(Address.parse((net.worker.status() as { wallet: string }).wallet).toRawString())).toBe(tokens * LOCAL_PRICES.workerFeePerToken);
+        const second = await net.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'after' }], max_tokens: 5 });
+        expect(BigInt(second._receipt.cost)).toBe(BigInt(second._receipt.tokens.total) * 2000n);
+        expect(logs.filter((l) => l.includes('root params changed: retiring the old proxy contract'))).toHaveLength(1);
     }, 240_000);
 });

@@ -10,6 +10,7 @@ export interface ProxyOpsOptions {
     adminToken?: string;
     settle: () => Promise<SettleReport>;
     publishReputation: () => OutboxRecord | null;
+    closeForGood: () => { contract: string; clients: number; workers: number };
     log: Logger;
 }
 
@@ -20,12 +21,14 @@ export interface ProxyOpsServer {
 
 /**
  * The ops port: GET /healthz, /metrics, /status (offchain/runtime's handleOps), and the admin actions POST
- * /admin/settle (settle everything now) and POST /admin/reputation (queue a reputation snapshot now), which need
+ * /admin/settle (settle everything now), POST /admin/reputation (queue a reputation snapshot now) and POST
+ * /admin/close (close this proxy for good: stop serving and retire its contract), which need
  * `Authorization: Bearer <adminToken>` (401 without it; 403 when no admin token is configured).
  */
 export async function startProxyOps(o: ProxyOpsOptions): Promise<ProxyOpsServer> {
     const actions = new Map<string, () => Promise<unknown>>([
         ['/admin/settle', () => o.settle()],
+        ['/admin/close', async () => ({ closing: true, ...o.closeForGood() })],
         [
             '/admin/reputation',
             async () => {

@@ -119,6 +119,7 @@ export class ProxyService {
         }
         ledger.setMeta('contract', contract.toRawString());
         for (const r of handover) ledger.addRetirement(r);
+        const closedByOperator = ledger.retirements().some((r) => r.contract === contract.toRawString());
         const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line) });
         const metrics = createProxyMetrics();
         let onRefuse: (() => void) | undefined;
@@ -153,6 +154,8 @@ export class ProxyService {
                 onRefuse!();
             },
         };
+        // a contract its operator closed stays closed: the service only finishes the retirement, and says why
+        if (closedByOperator) ctx.refuse('shutting_down', `proxy contract ${contract.toRawString()} is closed by its operator`);
         const started = { deployed: false, firstSaveState: false };
         const pool = new WorkerPool(new ReputationBook(config.reputation.windowSeconds));
         const router = new Router(ctx, pool);
@@ -184,6 +187,7 @@ export class ProxyService {
             log,
             settle: () => settlement.settle(),
             publishReputation: () => reputation.publish(),
+            closeForGood: () => service!.closeForGood(),
             ops: {
                 health,
                 status: () => service?.status() ?? { state: 'starting' },
@@ -204,7 +208,7 @@ export class ProxyService {
             await Promise.race([watch.confirmed(first), refused, timeout(START_WAIT_MS, `first save-state ${first} not confirmed`)]);
             started.firstSaveState = !ctx.refusal;
             commits.start();
-            settlement.start();
+            if (!closedByOperator) settlement.start();
             const identity =
                 deps.identity ??
                 (await generateIdentity({
@@ -254,10 +258,10 @@ export class ProxyService {
             ledger.close();
             throw e;
         }
-        reputation.start();
+        if (!closedByOperator) reputation.start();
         const retirements = new Retirements(ctx);
         retirements.start();
-        const paramsWatch = watchParams(ctx, deps.onOutdated);
+        const paramsWatch = watchParams(ctx, closedByOperator ? undefined : deps.onOutdated);
         service = new ProxyService(ctx, watch, commits, settlement, reputation, router, pool, peers, open, listeners, opsServer, started, retirements, paramsWatch);
         log.info('proxy serving', { ...service.ports, refusing: ctx.refusal?.code ?? null });
         return service;
@@ -266,6 +270,29 @@ export class ProxyService {
     /** Commit, save-state confirmed on-chain, then every unsettled charge and payout sent and settled. */
     settle(): Promise<SettleReport> {
         return this.settlement.settle();
+    }
+
+    /**
+     * The operator closes this proxy for good: it stops serving (saying why), commits its final counts and retires
+     * its own contract as it would an old generation's (signed close, grant-refunds, last payouts, close-complete).
+     */
+    closeForGood(): { contract: string; clients: number; workers: number } {
+        const { ctx } = this;
+        const own = ctx.contract.toRawString();
+        const reason = `proxy contract ${own} is closed by its operator`;
+        if (!ctx.ledger.retirements().some((r) => r.contract === own)) {
+            clearInterval(this.paramsWatch);
+            ctx.refuse('shutting_down', reason);
+            this.router.failAll('shutting_down', reason);
+            for (const c of this.open) c.fail('shutting_down', reason, 1001);
+            // the signed grant-refunds and last payouts carry the final counts: no charge or payout races them
+            this.settlement.stop();
+            this.reputation.stop();
+            this.commits.commit(false);
+            ctx.ledger.addRetirement(ctx.ledger.handover(own).at(-1)!);
+        }
+        const r = this.retirements.list().find((x) => x.contract === own)!;
+        return { contract: own, clients: r.clients, workers: r.workers };
     }
 
     /** Queues a reputation snapshot now (when it changed since the last); null when there was nothing new to publish. */

@@ -183,3 +183,45 @@ describe('a params change while the network is down', () => {
         expect(logs.filter((l) => l.includes('root params changed: retiring the old proxy contract'))).toHaveLength(1);
     }, 240_000);
 });
+
+describe('an operator closes the proxy for good', () => {
+    let net: LocalNetwork;
+    const token = 'operator-token-for-the-close-test';
+    beforeAll(async () => {
+        net = await startNetwork({
+            clientPort: 0,
+            progress: () => {},
+            logSink: () => {},
+            saveStateSeconds: 1,
+            proxyAdminToken: token,
+            params: { proxyDelayBeforeClose: 4, clientDelayBeforeClose: 2 },
+        });
+    }, 120_000);
+    afterAll(async () => {
+        await net?.stop();
+    });
+
+    it('POST /admin/close: the proxy stops serving, saying why, and closes its contract with every account settled', async () => {
+        const first = await net.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'last one' }], max_tokens: 5 });
+        const tokens = BigInt(first._receipt.tokens.total);
+        const deposit = (await readClientContract(net.chain, net.clientContract)).balance;
+        const url = `http://127.0.0.1:${net.proxy.ports.ops}/admin/close`;
+        expect((await fetch(url, { method: 'POST' })).status).toBe(401);
+        const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+        expect(await r.json()).toEqual({ closing: true, contract: net.proxyContract.toRawString(), clients: 1, workers: 1 });
+        const reason = `proxy contract ${net.proxyContract.toRawString()} is closed by its operator`;
+        expect(net.proxy.status()).toMatchObject({ state: 'refusing', refusal: { code: 'shutting_down', reason } });
+        await expect(net.client.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'too late' }] })).rejects.toThrow();
+
+        await until('the contract closed', async () => (await readProxyContract(net.chain, net.proxyContract)).state === 2, 90_000);
+        expect(await readClientContract(net.chain, net.clientContract)).toMatchObject({ state: 2, tokensUsed: tokens, balance: 0n });
+        expect(await readWorkerContract(net.chain, net.workerContract)).toMatchObject({ state: 2, tokens });
+        const paid = await payoutsFrom(net, net.proxyContract);
+        expect(paid.get(Address.parse((net.client.client.status() as { wallet: string }).wallet).toRawString())).toBe(deposit - tokens * LOCAL_PRICES.pricePerToken);
+        expect(paid.get(Address.parse((net.worker.status() as { wallet: string }).wallet).toRawString())).toBe(tokens * LOCAL_PRICES.workerFeePerToken);
+        // the client sees its contract closed and refunded: nothing left to recover
+        await until('the client sees it', () =>
+            ((net.client.client.status() as { recovery: { clientContract: string; state: string }[] }).recovery.find((x) => x.clientContract === net.clientContract.toRawString())?.state === 'recovered'),
+        );
+    }, 240_000);
+});

@@ -55,6 +55,10 @@ export interface NetworkOptions {
     workerPayoutThresholdTon?: number;
     /** How often the proxy re-reads the root, e.g. to notice a params change (seconds; default 30). */
     rootRefreshSeconds?: number;
+    /** Bearer token of the proxy's admin actions (POST /admin/settle, /admin/reputation, /admin/close); none by default. */
+    proxyAdminToken?: string;
+    /** The client recovers its deposit by itself after this long without its proxy (seconds; default 86400). */
+    clientLostAfterSeconds?: number;
 }
 
 export class NetworkSetupError extends Error {
@@ -176,6 +180,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 saveStateSeconds: o.saveStateSeconds ?? 10,
                 ...(o.thresholds ? { thresholds: o.thresholds } : {}),
                 ...(o.rootRefreshSeconds !== undefined ? { rootRefreshSeconds: o.rootRefreshSeconds } : {}),
+                ...(o.proxyAdminToken ? { adminToken: o.proxyAdminToken } : {}),
             },
             { logSink: o.logSink },
         );
@@ -219,6 +224,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 tdx: { peerProvider: 'fake' },
                 database: file('client.db'),
                 http: { port: o.clientPort },
+                ...(o.clientLostAfterSeconds !== undefined ? { recovery: { lostAfterSeconds: o.clientLostAfterSeconds } } : {}),
             },
             { logSink: o.logSink },
         );

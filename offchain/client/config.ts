@@ -22,6 +22,12 @@ export interface ClientConfig {
     thresholds?: { charge?: number; topUp?: number };
     /** Long auth waits this long for the proxy to see the on-chain registration (default 300). */
     authTimeoutSeconds?: number;
+    /**
+     * Recovering the deposit by itself: after `lostAfterSeconds` without a connection to a proxy whose client contract
+     * still holds a deposit (default 86400), or once that proxy's contract is closing past its close delay, the client
+     * closes its contract (request_refund) and, after the client close delay, forces the refund.
+     */
+    recovery?: { lostAfterSeconds?: number };
     http?: { host?: string; port: number; apiKey?: string; adminToken?: string };
     log?: { level?: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -79,6 +85,12 @@ export const clientConfigSchema: ConfigSchema = {
             properties: { charge: { ...fraction, default: 0.5 }, topUp: { ...fraction, default: 0.5 } },
         },
         authTimeoutSeconds: { type: 'integer', minimum: 1, default: 300 },
+        recovery: {
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: { lostAfterSeconds: { type: 'number', minimum: 1, default: 86_400 } },
+        },
         http: {
             type: 'object',
             additionalProperties: false,
@@ -101,6 +113,7 @@ export type ResolvedClientConfig = ClientConfig & {
     deposit: { initialTon: string; topUpTon: string };
     thresholds: { charge: number; topUp: number };
     authTimeoutSeconds: number;
+    recovery: { lostAfterSeconds: number };
 };
 
 /** Validates a config object (secrets may come from the environment); throws ConfigError naming the field. */

@@ -41,6 +41,7 @@ import {
 import { Payments, type ChainActionResult } from './payments';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
 import { ProxyScoreboard } from './proxyFigures';
+import { DepositRecovery } from './recovery';
 import { ClientStore } from './store';
 import { PartQueue, Stream } from './stream';
 
@@ -184,6 +185,8 @@ export class InferenceClient {
     private reconnector?: Reconnector;
     /** What this client saw of each proxy: the order in which it tries them. */
     private readonly scoreboard: ProxyScoreboard;
+    /** Gets deposits back from proxies that disappeared. */
+    private recovery?: DepositRecovery;
     private stopping = false;
     private sessions = 0;
 
@@ -251,6 +254,16 @@ export class InferenceClient {
         }
         client.reconnector = new Reconnector({ session: () => client.runSession(), log: (l) => log.info(l), label: 'client' });
         client.reconnector.start();
+        client.recovery = new DepositRecovery({
+            chain,
+            outbox,
+            store,
+            wallet: wallet.address,
+            log: log.child({ part: 'recovery' }),
+            lostAfterMs: cfg.recovery.lostAfterSeconds * 1000,
+            connectedTo: () => (client.session?.isOpen ? client.session.clientContract.toRawString() : null),
+        });
+        client.recovery.start();
         log.info('client started', { wallet: wallet.address.toString(), proxy: client.session?.endpoint });
         return client;
     }
@@ -371,6 +384,7 @@ export class InferenceClient {
             inFlight: s?.inFlight ?? 0,
             payments: this.payments.status(),
             proxies: this.scoreboard.all(),
+            recovery: this.recovery?.status() ?? [],
             receipts: this.store.receipts({ limit: STATUS_ITEMS }).map((r) => ({
                 requestId: r.requestId,
                 at: r.at,
@@ -420,6 +434,7 @@ export class InferenceClient {
         const closing = this.session?.closed;
         await this.reconnector?.stop();
         await closing;
+        await this.recovery?.stop();
         await this.payments.stop();
         await this.outbox.stop();
         this.registry.stop();
@@ -514,6 +529,7 @@ export class InferenceClient {
 
     private attach(session: ProxySession): void {
         this.session = session;
+        this.store.attached(session.clientContract.toRawString(), session.proxy.contract, Date.now());
         this.sessions++;
         this.counters.connected.set(1);
         for (const w of this.sessionWaiters) w();

@@ -30,6 +30,11 @@ const MIGRATIONS = [
         ms INTEGER
     );
     CREATE INDEX proxy_samples_by_endpoint ON proxy_samples (endpoint, at);`,
+    `CREATE TABLE attachments (
+        client_contract TEXT PRIMARY KEY,
+        proxy_contract TEXT NOT NULL,
+        last_connected INTEGER NOT NULL
+    );`,
 ];
 
 export interface StoredReceipt {
@@ -98,6 +103,22 @@ export class ClientStore {
             .prepare('INSERT OR REPLACE INTO charges (client_contract, tokens, boc, received_at) VALUES (?, ?, ?, ?)')
             .run(clientContract, charge.tokens.toString(), charge.boc, Date.now());
         return true;
+    }
+
+    /** Notes that a session to `proxyContract` (with this client contract) is up now. */
+    attached(clientContract: string, proxyContract: string, at: number): void {
+        this.db
+            .prepare('INSERT INTO attachments (client_contract, proxy_contract, last_connected) VALUES (?, ?, ?) ON CONFLICT (client_contract) DO UPDATE SET last_connected = excluded.last_connected')
+            .run(clientContract, proxyContract, at);
+    }
+
+    /** Every client contract this client ever used, with its proxy contract and when a session to it was last up. */
+    attachments(): { clientContract: string; proxyContract: string; lastConnected: number }[] {
+        return (this.db.prepare('SELECT client_contract, proxy_contract, last_connected FROM attachments ORDER BY rowid').all() as {
+            client_contract: string;
+            proxy_contract: string;
+            last_connected: number;
+        }[]).map((r) => ({ clientContract: r.client_contract, proxyContract: r.proxy_contract, lastConnected: r.last_connected }));
     }
 
     close(): void {

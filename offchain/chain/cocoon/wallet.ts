@@ -20,6 +20,7 @@ export async function cocoonWalletAdapter(key: KeyPair, owner: Address, subwalle
         },
         createTransfer(seqno, validUntil, messages) {
             return signedWalletBody({
+                wallet: wallet.address,
                 secretKey: key.secretKey,
                 subwalletId,
                 validUntil,

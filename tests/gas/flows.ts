@@ -1,25 +1,17 @@
 // What each money flow costs in fees, end to end: every transaction's total fees plus the forwarding fee of every
 // internal message it sent, over all the transactions the flow causes (`npm run gas` prints them).
-import { toNano, Transaction } from '@ton/core';
+import { toNano } from '@ton/core';
 import { SendMessageResult } from '@ton/sandbox';
 import { paymentsSandbox, PaymentsSandbox } from '../contracts/payments.setup';
 import { clientMessages } from '../../wrappers/client';
 import { internalMessageCell } from '../../wrappers/wallet';
 import { deployWallet, sendExternal } from '../helpers/walletFixture';
+import { feesOf } from '../../scripts/demo/ledger';
 
 export interface FlowFee {
     flow: string;
     transactions: number;
     fees: bigint;
-}
-
-export function feesOf(txs: Transaction[]): bigint {
-    let fees = 0n;
-    for (const tx of txs) {
-        fees += tx.totalFees.coins;
-        for (const m of tx.outMessages.values()) if (m.info.type === 'internal') fees += m.info.forwardFee;
-    }
-    return fees;
 }
 
 const topUp = (s: PaymentsSandbox, amount = toNano('10')) =>

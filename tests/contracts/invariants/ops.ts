@@ -225,9 +225,9 @@ function strangerZeroTopUp(g: GenContext, i = g.rng.int(0, g.world.clients.lengt
 }
 
 /**
- * The owner's withdrawal or refund request, delivered one transaction at a time: right after the proxy contract has
- * answered it (paid, in part or not at all), a stranger sends one or two zero top-ups to the client, one of them
- * sometimes with the request's query_id, before the answer reaches the client.
+ * The owner's withdrawal or refund request, delivered one transaction at a time: right after the client contract
+ * sent it, or right after the proxy contract answered it (paid, in part or not at all), a stranger sends one or two
+ * zero top-ups to the client, one of them sometimes with the request's query_id, before the answer reaches the client.
  */
 function refundUnderZeroTopUps(g: GenContext): Action {
     const i = pickClient(g, g.rng.chance(0.7));
@@ -239,12 +239,13 @@ function refundUnderZeroTopUps(g: GenContext): Action {
     const withdraw = st.state === ClientState.normal && g.rng.chance(0.5);
     const body = withdraw ? clientMessages.withdraw(qid, to) : clientMessages.requestRefund(qid, to);
     const attackIds = g.rng.chance(0.5) ? [g.rng.chance(0.5) ? qid : queryId(g)] : [queryId(g), queryId(g)];
+    const afterProxy = g.rng.chance(0.7);
     const name = `attack/${withdraw ? 'withdraw' : 'requestRefund'}UnderZeroTopUps`;
     const value = opValue(g);
     const zeroTopUp = (q: bigint) => g.world.strangers[1].send({ to: c.contract.address, value: ton('0.2'), body: clientMessages.topUp(q, 0n, strangerTo) });
     return {
         name,
-        label: `${name} on client ${i}, query_id ${qid}, stranger's query_ids ${attackIds.join(', ')}`,
+        label: `${name} on client ${i}, query_id ${qid}, stranger's query_ids ${attackIds.join(', ')} after the ${afterProxy ? 'proxy' : 'client'}`,
         value: value + ton('0.2') * BigInt(attackIds.length),
         excessTo: [to, strangerTo],
         effect: withdraw ? { kind: 'none' } : { kind: 'requestRefund', client: i },
@@ -261,7 +262,8 @@ function refundUnderZeroTopUps(g: GenContext): Action {
             for (let n = await it.next(); !n.done; n = await it.next()) {
                 txs.push(n.value);
                 const info = n.value.inMessage?.info;
-                if (info?.type === 'internal' && info.src.equals(c.contract.address) && info.dest.equals(g.world.proxy.address)) await attack();
+                const [from, to] = afterProxy ? [c.contract.address, g.world.proxy.address] : [c.owner.address, c.contract.address];
+                if (!attacked && info?.type === 'internal' && info.src.equals(from) && info.dest.equals(to)) await attack();
             }
             if (!attacked) await attack();
             return { transactions: txs as SendMessageResult['transactions'], events: [], externals: [] };

@@ -236,7 +236,7 @@ function refundUnderZeroTopUps(g: GenContext): Action {
     const to = excessAddress(g);
     const strangerTo = excessAddress(g);
     const qid = queryId(g);
-    const withdraw = st.state === ClientState.normal && g.rng.chance(0.5);
+    const withdraw = st.state === ClientState.normal && st.balance > st.stake && g.rng.chance(0.7);
     const body = withdraw ? clientMessages.withdraw(qid, to) : clientMessages.requestRefund(qid, to);
     const attackIds = g.rng.chance(0.5) ? [g.rng.chance(0.5) ? qid : queryId(g)] : [queryId(g), queryId(g)];
     const afterProxy = g.rng.chance(0.7);

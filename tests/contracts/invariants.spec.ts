@@ -66,7 +66,8 @@ describe('money invariants under random operations', () => {
         await runSteps(world, rng, STEPS, ledger, tally);
         console.log(
             `seed ${seed}: ${STEPS} steps, ${world.clients.length} clients, ${world.workers.length} workers; ` +
-                `charged ${ledger.charged}, paid to workers ${ledger.paidToWorkers}, forced refunds ${ledger.forced}\n` +
+                `charged ${ledger.charged}, paid to workers ${ledger.paidToWorkers}, drawn from the stake by forced refunds ${ledger.forced}, ` +
+                `answered as not (fully) paid ${ledger.unpaidAnswers}\n` +
                 Object.entries(tally)
                     .sort(([a], [b]) => a.localeCompare(b))
                     .map(([name, t]) => `  ${name}: ${t.runs} (${Object.entries(t.exits).map(([x, n]) => `exit ${x}: ${n}`).join(', ')})`)
@@ -76,6 +77,7 @@ describe('money invariants under random operations', () => {
         expect(Object.keys(tally).length).toBeGreaterThanOrEqual(OPENING_SEQUENCE.length);
         expect(ledger.charged).toBeGreaterThan(0n);
         expect(ledger.paidToWorkers).toBeGreaterThan(0n);
+        expect(ledger.unpaidAnswers).toBeGreaterThan(0);
         const exits = Object.values(tally).flatMap((t) => Object.entries(t.exits));
         expect(exits.some(([x]) => x.startsWith('0'))).toBe(true);
         expect(exits.some(([x]) => !x.startsWith('0') && x !== 'n/a')).toBe(true);

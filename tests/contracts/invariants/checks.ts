@@ -22,10 +22,12 @@ export interface RunLedger extends Ledger {
     proxyStorage: bigint;
     /** Value the proxy contract kept from messages it did not act on (1-nanoTON notifications). */
     proxyDust: bigint;
+    /** Requests the proxy answered as not (fully) paid: proxy_client_unpaid, proxy_worker_unpaid. */
+    unpaidAnswers: number;
 }
 
 export function emptyLedger(): RunLedger {
-    return { charged: 0n, paidToWorkers: 0n, forced: 0n, proxyStorage: 0n, proxyDust: 0n };
+    return { charged: 0n, paidToWorkers: 0n, forced: 0n, proxyStorage: 0n, proxyDust: 0n, unpaidAnswers: 0 };
 }
 
 export interface Step {
@@ -232,6 +234,12 @@ function proxyServing(s: Step, member: Address, owner: Address) {
  */
 export function checkCountersMatchMoney(s: Step): void {
     const e = s.action.effect;
+    for (const tx of s.txs) {
+        for (const m of tx.outMessages.values()) {
+            const op = opOf(m.body);
+            if (op === OP.proxyClientUnpaid || op === OP.proxyWorkerUnpaid) s.ledger.unpaidAnswers++;
+        }
+    }
     s.world.clients.forEach((c, i) => {
         const { txs, out, paid } = proxyServing(s, c.contract.address, c.owner.address);
         let kept = 0n;

@@ -88,11 +88,11 @@ export function workerConstCell(i: Omit<MemberInputs, 'params'>): Cell {
         .endCell();
 }
 
-/** ^const ‖ state:2 ‖ tokens:64 ‖ pending_request:129 ‖ older_request:129 ‖ ^params (request: query_id:64 ‖ tokens:64 ‖ last:1). */
+/** ^const ‖ state:2 ‖ tokens:64 ‖ ^params. */
 export function workerInitData(i: MemberInputs): Cell {
     return beginCell()
         .storeRef(workerConstCell(i))
-        .storeUint(0, 2 + 64 + 129 + 129)
+        .storeUint(0, 2 + 64)
         .storeRef(paramsCell(i.params, 'withoutCode'))
         .endCell();
 }
@@ -114,17 +114,14 @@ export function clientConstCell(i: Omit<MemberInputs, 'params'>): Cell {
         .endCell();
 }
 
-/**
- * ^const ‖ state:2 ‖ balance:Coins ‖ stake:Coins (= min_client_stake) ‖ tokens_used:64 ‖ unlock_ts:32 ‖
- * secret_hash:256 ‖ pending_request:192 ‖ older_request:192 ‖ ^params (a request: query_id:64 ‖ change:int128).
- */
+/** ^const ‖ state:2 ‖ balance:Coins ‖ stake:Coins (= min_client_stake) ‖ tokens_used:64 ‖ unlock_ts:32 ‖ secret_hash:256 ‖ ^params. */
 export function clientInitData(i: MemberInputs): Cell {
     return beginCell()
         .storeRef(clientConstCell(i))
         .storeUint(0, 2)
         .storeCoins(0)
         .storeCoins(i.params.minClientStake)
-        .storeUint(0, 64 + 32 + 256 + 192 + 192)
+        .storeUint(0, 64 + 32 + 256)
         .storeRef(paramsCell(i.params, 'withoutCode'))
         .endCell();
 }

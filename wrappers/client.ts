@@ -115,12 +115,6 @@ export interface ClientContractState extends ClientSnapshot {
     proxyAddress: Address;
     proxyPublicKey: bigint;
     unlockTs: number;
-    pendingQueryId: bigint;
-    /** Balance change of that request; 0 when there is nothing to undo. */
-    pendingDelta: bigint;
-    /** The same for the request before it. */
-    olderQueryId: bigint;
-    olderDelta: bigint;
 }
 
 /** Everything `get_cocoon_client_data` returns (params omitted; see `readClientParams`). */
@@ -136,19 +130,7 @@ export async function readClientState(client: { getGetCocoonClientData(): Promis
         tokensUsed: d.tokensUsed,
         unlockTs: Number(d.unlockTs),
         secretHash: d.secretHash,
-        pendingQueryId: d.pendingQueryId,
-        pendingDelta: d.pendingDelta,
-        olderQueryId: d.olderQueryId,
-        olderDelta: d.olderDelta,
     };
-}
-
-const DELTA_BITS = 128n;
-
-/** A remembered request (`query_id:64 ‖ change:int128` in one uint192) as the getter decodes it. */
-function unpackRequest(r: bigint): { queryId: bigint; delta: bigint } {
-    const low = r & ((1n << DELTA_BITS) - 1n);
-    return { queryId: r >> DELTA_BITS, delta: low >= 1n << (DELTA_BITS - 1n) ? low - (1n << DELTA_BITS) : low };
 }
 
 /** The same state from the contract's raw data cell (e.g. an account state fetched without running a getter). */
@@ -160,8 +142,6 @@ export function parseClientStorage(data: Cell): ClientContractState {
         throw new ClientMessageError(`client data cell is malformed: ${(e as Error).message}`);
     }
     const c = loadClientConst(d.constData.beginParse());
-    const pending = unpackRequest(d.pendingRequest);
-    const older = unpackRequest(d.olderRequest);
     return {
         owner: c.owner,
         proxyAddress: c.proxyAddress,
@@ -172,9 +152,5 @@ export function parseClientStorage(data: Cell): ClientContractState {
         tokensUsed: d.tokensUsed,
         unlockTs: Number(d.unlockTs),
         secretHash: d.secretHash,
-        pendingQueryId: pending.queryId,
-        pendingDelta: pending.delta,
-        olderQueryId: older.queryId,
-        olderDelta: older.delta,
     };
 }

@@ -22,6 +22,8 @@ export const ExitCode = {
     WalletBadSubwallet: 1033,
     WalletBadSignature: 1034,
     WalletLowBalance: 1035,
+    /** Not COCOON's: a send mode the action phase would refuse (bit 4 or 8, or 64 with 128). */
+    WalletBadMode: 1036,
     WalletNotOwner: 1040,
     WalletUnknownOp: 1041,
     /** TVM: integer out of range (a negative reserve when the proxy lacks funds, a negative Coins store). */

@@ -1,5 +1,6 @@
 import { Address, beginCell, Cell, ContractProvider, internal, storeMessageRelaxed, StateInit, toNano } from '@ton/core';
 import { sign } from '@ton/crypto';
+import { createHash } from 'node:crypto';
 import { CocoonWallet, storeOwnerWalletSendMessage } from '../build/CocoonWallet/tact_CocoonWallet';
 
 export { CocoonWallet };
@@ -68,11 +69,20 @@ export function walletSigningCell(args: { subwalletId?: number; validUntil: numb
 }
 
 /**
- * The external message body: Ed25519 signature over the signing cell's hash, then the signing cell's content.
- * Send it with the binding's `sendExternal(body.beginParse())` on a wallet opened with its init: while the wallet
- * is not deployed the init travels with the message and deploys it, as COCOON's driver does while seqno is 0.
+ * What the key signs: sha256(wallet account id ‖ hash of the signing cell), so that a message signed for one wallet
+ * is refused (1034) by every other wallet, also one with the same key.
+ */
+export function walletSigningDigest(wallet: Address, signing: Cell): Buffer {
+    return createHash('sha256').update(wallet.hash).update(signing.hash()).digest();
+}
+
+/**
+ * The external message body for `wallet`: Ed25519 signature over `walletSigningDigest`, then the signing cell's
+ * content. Send it with the binding's `sendExternal(body.beginParse())` on a wallet opened with its init: while the
+ * wallet is not deployed the init travels with the message and deploys it, as COCOON's driver does while seqno is 0.
  */
 export function signedWalletBody(args: {
+    wallet: Address;
     secretKey: Buffer;
     subwalletId?: number;
     validUntil: number;
@@ -80,7 +90,7 @@ export function signedWalletBody(args: {
     messages: WalletOutMessage[];
 }): Cell {
     const signing = walletSigningCell(args);
-    return beginCell().storeBuffer(sign(signing.hash(), args.secretKey)).storeSlice(signing.beginParse()).endCell();
+    return beginCell().storeBuffer(sign(walletSigningDigest(args.wallet, signing), args.secretKey)).storeSlice(signing.beginParse()).endCell();
 }
 
 /** Owner op 0x9c69f376: the wallet sends `message` with `mode`. */

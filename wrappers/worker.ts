@@ -62,22 +62,12 @@ export function parseWorkerProxyRequest(body: Cell): WorkerProxyRequest {
     return { queryId: m.queryId, workerOwner: m.workerOwner, state: Number(m.state), tokens: m.tokens, payload };
 }
 
-/** A payout request the worker remembers so that a bounce can undo it (fix 2); all zero when none. */
-export interface RememberedPayout {
-    queryId: bigint;
-    tokens: bigint;
-    last: boolean;
-}
-
 export interface WorkerContractState {
     owner: Address;
     proxyAddress: Address;
     proxyPublicKey: bigint;
     state: number;
     tokens: bigint;
-    /** The latest payout request, and the one before it. */
-    pending: RememberedPayout;
-    older: RememberedPayout;
 }
 
 /** Everything `get_cocoon_worker_data` returns except the params. */
@@ -89,14 +79,7 @@ export async function readWorkerState(worker: { getGetCocoonWorkerData(): Promis
         proxyPublicKey: d.proxyPublicKey,
         state: Number(d.state),
         tokens: d.tokens,
-        pending: { queryId: d.pendingQueryId, tokens: d.pendingTokens, last: d.pendingLast },
-        older: { queryId: d.olderQueryId, tokens: d.olderTokens, last: d.olderLast },
     };
-}
-
-/** `query_id:64 ‖ tokens:64 ‖ last:1` as stored. */
-function unpackPayout(r: bigint): RememberedPayout {
-    return { queryId: r >> 65n, tokens: (r >> 1n) & ((1n << 64n) - 1n), last: (r & 1n) === 1n };
 }
 
 /** The same state from the contract's raw data cell. */
@@ -114,7 +97,5 @@ export function parseWorkerStorage(data: Cell): WorkerContractState {
         proxyPublicKey: c.proxyPublicKey,
         state: Number(d.state),
         tokens: d.tokens,
-        pending: unpackPayout(d.pendingRequest),
-        older: unpackPayout(d.olderRequest),
     };
 }

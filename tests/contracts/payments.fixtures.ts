@@ -48,10 +48,19 @@ export const OP = {
     clientProxyRegister: 0xa35cb580,
     clientProxyRefundGranted: 0xc68ebc7b,
     clientProxyRefundForce: 0xf4c354c9,
+    proxyClientUnpaid: 0x24c5065f,
+    proxyWorkerUnpaid: 0x97e39923,
 } as const;
 
 export const excessBody = (queryId: bigint) => beginCell().storeUint(OP.excesses, 32).storeUint(queryId, 64).endCell();
 export const payoutBody = (queryId: bigint) => beginCell().storeUint(OP.payout, 32).storeUint(queryId, 64).endCell();
+
+/** The proxy's answer to a client request it did not pay (in full): the request's op and the unpaid coins. */
+export const clientUnpaidBody = (queryId: bigint, requestOp: number, coins: bigint) =>
+    beginCell().storeUint(OP.proxyClientUnpaid, 32).storeUint(queryId, 64).storeUint(requestOp, 32).storeCoins(coins).endCell();
+/** The proxy's answer to a worker payout it did not pay. */
+export const workerUnpaidBody = (queryId: bigint, workerPart: bigint, proxyPart: bigint) =>
+    beginCell().storeUint(OP.proxyWorkerUnpaid, 32).storeUint(queryId, 64).storeCoins(workerPart).storeCoins(proxyPart).endCell();
 
 /** The outgoing internal message of `tx` to `to` (exactly one). */
 export function outTo(tx: Transaction, to: Address) {

@@ -35,12 +35,12 @@ export async function proxyContract(params: CocoonParams, owner: Address, root: 
 
 export async function clientContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {
     const constData = clientConstCell({ owner, proxyAddress: proxy, proxyPublicKey: key });
-    return CocoonClient.fromInit(constData, 0n, 0n, params.minClientStake, 0n, 0n, 0n, 0n, 0n, paramsCell(params, 'withoutCode'));
+    return CocoonClient.fromInit(constData, 0n, 0n, params.minClientStake, 0n, 0n, 0n, paramsCell(params, 'withoutCode'));
 }
 
 export async function workerContract(params: CocoonParams, owner: Address, proxy: Address, key = keyInt(proxyKeys)) {
     const constData = workerConstCell({ owner, proxyAddress: proxy, proxyPublicKey: key });
-    return CocoonWorker.fromInit(constData, 0n, 0n, 0n, 0n, paramsCell(params, 'withoutCode'));
+    return CocoonWorker.fromInit(constData, 0n, 0n, paramsCell(params, 'withoutCode'));
 }
 
 const cache = new Map<string, { sandbox: PaymentsSandbox; snapshot: BlockchainSnapshot }>();

@@ -3,7 +3,7 @@ import { internal, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import '@ton/test-utils';
 import { sign } from '@ton/crypto';
 import { paymentsSandboxNow, PaymentsSandbox } from './payments.setup';
-import { excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, wrongKeys } from './payments.fixtures';
+import { clientUnpaidBody, excessBody, keyInt, OP, outTo, payoutBody, plain, proxyKeys, TON, workerUnpaidBody, wrongKeys } from './payments.fixtures';
 import { ExitCode } from '../../wrappers/exitCodes';
 import { parseProxyStorage, proxyMessages, ProxyState, ProxyStorageError, readProxyParams, readProxyState } from '../../wrappers/proxy';
 import { clientMessages } from '../../wrappers/client';
@@ -49,6 +49,8 @@ describe('CocoonProxy', () => {
         s.blockchain.now = NOW + 3600;
         await signedClose('closeComplete');
     };
+    /** The storage fee the proxy's transaction in `r` collected. */
+    const proxyStorage = (r: { transactions: any[] }) => proxyTx(r).description.storagePhase?.storageFeesCollected ?? 0n;
     const topUpClient = (amount: bigint) =>
         s.clientOwner.send({ to: s.client.address, value: amount + toNano('0.7'), body: clientMessages.topUp(1n, amount, s.clientOwner.address) });
 
@@ -246,30 +248,44 @@ describe('CocoonProxy', () => {
             expect(r.transactions).toHaveTransaction({ to: s.proxy.address, success: true, outMessagesCount: 0 });
         });
 
-        it('rejects a sender that is not the derived worker (1014), an unknown payload (1012), a closed proxy (1006)', async () => {
+        it('rejects a sender that is not the derived worker (1014) and an unknown payload (1012)', async () => {
             expectFail(await fromMember(s.stranger.address, workerRequest(payout(1n, 1n))), ExitCode.ContractAddressMismatch);
             expectFail(await fromMember(s.worker.address, workerRequest(payout(1n, 1n), s.stranger.address)), ExitCode.ContractAddressMismatch);
             expectFail(await fromMember(s.worker.address, workerRequest(beginCell().storeUint(0x1111, 32).endCell())), ExitCode.UnknownOp);
-            await closeFully();
-            expectFail(await fromMember(s.worker.address, workerRequest(payout(1n, 1n))), ExitCode.Closed);
         });
 
-        it('cannot pay more than it holds (5)', async () => {
-            expectFail(await fromMember(s.worker.address, workerRequest(payout(50n * TON, 0n))), ExitCode.RangeCheck);
+        it('answers a payout it cannot pay in full, or any payout once closed, with proxy_worker_unpaid: nothing paid, nothing earned', async () => {
+            const before = await tonBalance(s.proxy.address);
+            // 0.3 TON held: 0.29 above the floor can be paid, 0.29 TON + 1 nanoTON cannot.
+            let r = await fromMember(s.worker.address, workerRequest(payout(before - toNano('0.01') + 1n, 5n)));
+            let tx = proxyTx(r);
+            expect(plain(outTo(tx, s.worker.address))).toMatchObject({ bounce: false, body: plain(workerUnpaidBody(81n, before - toNano('0.01') + 1n, 5n)) });
+            expect(tx.outMessagesCount).toBe(1);
+            expect(await tonBalance(s.proxy.address)).toBe(before - proxyStorage(r));
+            expect((await state()).balance).toBe(0n);
+            await closeFully();
+            r = await fromMember(s.worker.address, workerRequest(payout(1n, 1n)));
+            tx = proxyTx(r);
+            expect(plain(outTo(tx, s.worker.address).body)).toBe(plain(workerUnpaidBody(81n, 1n, 1n)));
+            expect(await tonBalance(s.proxy.address)).toBe(toNano('0.01') - proxyStorage(r));
         });
     });
 
     describe('client requests', () => {
-        it('top-up: keeps the coins while normal or closing; rejects them when closed (1006, fix 1)', async () => {
+        it('top-up: keeps the coins while normal or closing; returns them with proxy_client_unpaid when closed (fix 1)', async () => {
             const r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5'));
             expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
             await send(proxyMessages.closeText());
             const before = await tonBalance(s.proxy.address);
             const c = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5'));
             expect(c.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
-            expect(await tonBalance(s.proxy.address)).toBe(before + TON);
+            expect(await tonBalance(s.proxy.address)).toBe(before + TON - proxyStorage(c));
             await closeFully();
-            expectFail(await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5')), ExitCode.Closed);
+            const back = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyTopUp, TON)), toNano('1.5'));
+            const out = outTo(proxyTx(back), s.client.address);
+            expect(plain(out.body)).toBe(plain(clientUnpaidBody(71n, OP.clientProxyTopUp, TON)));
+            expect([out.bounce, out.value > TON, proxyTx(back).outMessagesCount]).toEqual([false, true, 1]);
+            expect(await tonBalance(s.proxy.address)).toBe(toNano('0.01') - proxyStorage(back));
         });
 
         it('register payload and no payload: nothing happens', async () => {
@@ -280,23 +296,35 @@ describe('CocoonProxy', () => {
             }
         });
 
-        it('refund granted: pays the coins to the client owner; not when closed (1006)', async () => {
+        it('refund granted: pays the coins to the client owner; a closed proxy pays nothing and says so', async () => {
             await topUpClient(5n * TON);
             const r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundGranted, 3n * TON)));
             expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: 3n * TON, body: payoutBody(71n) });
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
             await closeFully();
-            expectFail(await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundGranted, 1n))), ExitCode.Closed);
+            const c = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundGranted, 2n)));
+            expect(proxyTx(c).outMessagesCount).toBe(1);
+            expect(plain(outTo(proxyTx(c), s.client.address).body)).toBe(plain(clientUnpaidBody(71n, OP.clientProxyRefundGranted, 2n)));
         });
 
-        it('forced refund: paid from the stake, capped by it', async () => {
+        it('forced refund: paid as far as the proxy holds, the stake drawn first; the unpaid rest is answered (issue 11)', async () => {
             await topUpClient(5n * TON);
             await send(proxyMessages.increaseStake(1n, 2n * TON, s.stranger.address), toNano('2.2'));
             let r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundForce, TON)));
-            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: TON });
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: TON, body: payoutBody(71n) });
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.submitter.address, body: excessBody(71n) });
             expect((await state()).stake).toBe(TON);
+            // Beyond the stake the client's deposit pays (COCOON: capped at the 1 TON stake left).
             r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundForce, 3n * TON)));
-            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: TON });
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: 3n * TON, body: payoutBody(71n) });
             expect((await state()).stake).toBe(0n);
+            // More than the proxy holds: it pays everything above its 0.01 TON floor and answers the rest.
+            const held = await tonBalance(s.proxy.address);
+            r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundForce, 10n * TON)));
+            const paid = held - proxyStorage(r) - toNano('0.01');
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: paid, body: payoutBody(71n) });
+            expect(plain(outTo(proxyTx(r), s.client.address).body)).toBe(plain(clientUnpaidBody(71n, OP.clientProxyRefundForce, 10n * TON - paid)));
+            expect(await tonBalance(s.proxy.address)).toBe(toNano('0.01') - proxyStorage(r));
         });
 
         it('rejects a sender that is not the derived client (1014) and an unknown payload (1012)', async () => {
@@ -305,8 +333,13 @@ describe('CocoonProxy', () => {
             expectFail(await fromMember(s.client.address, clientRequest(coinsPayload(0x2222, 1n))), ExitCode.UnknownOp);
         });
 
-        it('cannot refund more than it holds (5)', async () => {
-            expectFail(await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundGranted, 100n * TON))), ExitCode.RangeCheck);
+        it('cannot refund more than it holds: pays what it holds above its 0.01 TON floor and answers the rest', async () => {
+            const held = await tonBalance(s.proxy.address);
+            const r = await fromMember(s.client.address, clientRequest(coinsPayload(OP.clientProxyRefundGranted, 100n * TON)));
+            // What it held before the message, less the storage fee this transaction collected.
+            const paid = held - proxyStorage(r) - toNano('0.01');
+            expect(r.transactions).toHaveTransaction({ from: s.proxy.address, to: s.clientOwner.address, value: paid, body: payoutBody(71n) });
+            expect(plain(outTo(proxyTx(r), s.client.address).body)).toBe(plain(clientUnpaidBody(71n, OP.clientProxyRefundGranted, 100n * TON - paid)));
         });
     });
 });

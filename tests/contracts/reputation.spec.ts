@@ -23,9 +23,9 @@ const FIRST_REPUTATION_GAS = 7853n;
 
 /** [workers, cells, bits, nanoTON to publish through the proxy's wallet, nanoTON of storage rent per day] (docs/contracts.md). */
 const SNAPSHOT_FEES = [
-    [10, 20, 3915, 12_726_970n, 18_345n],
-    [100, 200, 38114, 54_486_170n, 182_084n],
-    [1000, 2000, 380109, 472_082_170n, 1_819_480n],
+    [10, 20, 3915, 13_006_723n, 18_345n],
+    [100, 200, 38114, 54_765_923n, 182_084n],
+    [1000, 2000, 380109, 472_361_923n, 1_819_479n],
 ];
 
 /** `n` distinct worker addresses with distinct figures. */

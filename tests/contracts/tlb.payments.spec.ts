@@ -79,6 +79,26 @@ describe('TL-B round trips: proxy, client and worker messages', () => {
         expect(parseWorkerProxyRequest(body).payload?.workerPart).toBe(4_000_000n);
     });
 
+    it('proxy_client_unpaid and proxy_worker_unpaid as the proxy contract sends them (issue 11)', async () => {
+        const s = await paymentsSandbox();
+        const answerTo = (r: { transactions: any[] }, to: Address) => {
+            const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
+            return outTo(tx, to).body;
+        };
+        await s.clientOwner.send({ to: s.client.address, value: toNano('1.7'), body: clientMessages.topUp(1n, TON, s.clientOwner.address) });
+        // 40,000 tokens: the worker part (4 TON) is more than the proxy holds.
+        let r = await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: s.signed({ kind: 'payout', queryId: 51n, newTokens: 40_000n, expectedMyAddress: s.worker.address }) });
+        roundTrip('proxy_worker_unpaid', { query_id: 51n, worker_part: 4n * TON, proxy_part: 36n * TON }, answerTo(r, s.worker.address));
+        // 10,000 tokens (1 TON) are paid: the proxy keeps about 0.3 TON, less than the client's 1 TON forced refund.
+        await s.submitter.send({ to: s.worker.address, value: toNano('0.5'), body: s.signed({ kind: 'payout', queryId: 52n, newTokens: 10_000n, expectedMyAddress: s.worker.address }) });
+        await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.requestRefund(53n, s.clientOwner.address) });
+        s.blockchain.now = Math.floor(Date.now() / 1000) + 7200;
+        r = await s.clientOwner.send({ to: s.client.address, value: toNano('0.7'), body: clientMessages.requestRefund(54n, s.clientOwner.address) });
+        const tx = r.transactions.find((t) => t.inMessage?.info.dest?.toString() === s.proxy.address.toString())!;
+        const paid = outTo(tx, s.clientOwner.address).value;
+        roundTrip('proxy_client_unpaid', { query_id: 54n, request_op: 0xf4c354c9n, coins: TON - paid }, answerTo(r, s.client.address));
+    });
+
     it('client_proxy_request with its snapshot and each payload, as the client contract sends them', async () => {
         const s = await paymentsSandbox();
         const bodyOf = async (send: () => Promise<{ transactions: any[] }>) => {

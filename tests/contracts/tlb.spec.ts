@@ -223,15 +223,16 @@ describe('messages.tlb ↔ Tact ↔ wrappers (root, wallet, common)', () => {
         }
     });
 
-    it('wallet externals: signature ‖ subwallet ‖ valid_until ‖ seqno ‖ (mode ‖ ^message)*, signed over the rest', () => {
+    it('wallet externals: signature ‖ subwallet ‖ valid_until ‖ seqno ‖ (mode ‖ ^message)*, signed over sha256(wallet ‖ hash of the rest)', () => {
         const key = keyPairFromSeed(Buffer.alloc(32, 3));
         const m1 = internalMessageCell({ to: A, value: 5n, bounce: false });
         const m2 = internalMessageCell({ to: A, value: 6n, bounce: true });
-        const body = signedWalletBody({ secretKey: key.secretKey, subwalletId: 2, validUntil: 1000, seqno: 3, messages: [{ mode: 1, message: m1 }, { mode: 130, message: m2 }] });
+        const body = signedWalletBody({ wallet: A, secretKey: key.secretKey, subwalletId: 2, validUntil: 1000, seqno: 3, messages: [{ mode: 1, message: m1 }, { mode: 130, message: m2 }] });
         const s = body.beginParse();
         const signature = s.loadBuffer(64);
         const signed = s.asCell();
-        expect(require('@ton/crypto').signVerify(signed.hash(), signature, key.publicKey)).toBe(true);
+        const digest = require('node:crypto').createHash('sha256').update(A.hash).update(signed.hash()).digest();
+        expect(require('@ton/crypto').signVerify(digest, signature, key.publicKey)).toBe(true);
         const header = tlbConstructor(tlb, 'wallet_signed');
         expect(header.fields.map((f) => f.name)).toEqual(['subwallet_id', 'valid_until', 'seqno', 'messages']);
         expect([s.loadUint(32), s.loadUint(32), s.loadUint(32), s.loadUint(8), s.loadUint(8), s.remainingBits]).toEqual([2, 1000, 3, 1, 130, 0]);

@@ -110,7 +110,7 @@ describe('CocoonWallet', () => {
         });
 
         it('a replayed message fails with 1032', async () => {
-            const body = signedWalletBody({ secretKey: f.key.secretKey, validUntil: f.blockchain.now! + 60, seqno: 0, messages: [] });
+            const body = signedWalletBody({ wallet: f.wallet.address, secretKey: f.key.secretKey, validUntil: f.blockchain.now! + 60, seqno: 0, messages: [] });
             const send = () => f.blockchain.sendMessage({ info: { type: 'external-in', dest: f.wallet.address, importFee: 0n }, body });
             await send();
             await expectRejected(send(), ExitCode.WalletBadSeqno);
@@ -146,6 +146,58 @@ describe('CocoonWallet', () => {
             );
         });
 
+        it('an external whose message cannot be sent still uses up its seqno: replaying it fails with 1032 (issue 11)', async () => {
+            // 100 TON from a 5 TON wallet: COCOON's action phase fails, which undoes the seqno increment, so anyone
+            // could replay the message until valid_until at 0.0020204 TON of the wallet's gas each time.
+            const body = signedWalletBody({
+                wallet: f.wallet.address,
+                secretKey: f.key.secretKey,
+                validUntil: f.blockchain.now! + 3600,
+                seqno: 0,
+                messages: [
+                    { mode: 0, message: pay(toNano('100')) },
+                    { mode: 1, message: pay(toNano('0.1')) },
+                ],
+            });
+            const send = () => f.blockchain.sendMessage({ info: { type: 'external-in', dest: f.wallet.address, importFee: 0n }, body });
+            const r = await send();
+            const tx = r.transactions[0];
+            if (tx.description.type !== 'generic' || !tx.description.actionPhase) throw new Error('no action phase');
+            expect([tx.description.actionPhase.success, tx.description.actionPhase.skippedActions, tx.outMessagesCount]).toEqual([true, 1, 1]);
+            expect(r.transactions).toHaveTransaction({ from: f.wallet.address, to: f.stranger.address, value: toNano('0.1') });
+            expect((await state(f)).seqno).toBe(1);
+            await expectRejected(send(), ExitCode.WalletBadSeqno);
+        });
+
+        it('refuses, before accepting it, an external with a mode the action phase would refuse (1036)', async () => {
+            for (const mode of [4, 8, 192, 199]) {
+                await expectRejected(sendExternal(f, { seqno: 0, messages: [{ mode: 1, message: pay(1n) }, { mode, message: pay(1n) }] }), ExitCode.WalletBadMode);
+            }
+            expect((await state(f)).seqno).toBe(0);
+        });
+
+        it('refuses with 1034 an external signed for another wallet with the same key, subwallet and seqno (issue 11)', async () => {
+            const other = f.blockchain.openContract(await walletFromInit(f.key.publicKey, f.stranger.address));
+            await f.stranger.send({ to: other.address, value: toNano('5'), init: other.init, bounce: false });
+            const forOther = signedWalletBody({
+                wallet: other.address,
+                secretKey: f.key.secretKey,
+                validUntil: f.blockchain.now! + 60,
+                seqno: 0,
+                messages: [{ mode: 1, message: internalMessageCell({ to: f.owner.address, value: toNano('1'), bounce: false }) }],
+            });
+            // COCOON's wallet pays the 1 TON from this wallet too.
+            await expectRejected(
+                f.blockchain.sendMessage({ info: { type: 'external-in', dest: f.wallet.address, importFee: 0n }, body: forOther }),
+                ExitCode.WalletBadSignature,
+            );
+            expect((await state(f)).seqno).toBe(0);
+            const r = await f.blockchain.sendMessage({ info: { type: 'external-in', dest: other.address, importFee: 0n }, body: forOther });
+            expect(r.transactions).toHaveTransaction({ from: other.address, to: f.owner.address, value: toNano('1') });
+            // The address stays derivable from the public inputs: key, owner, subwallet id.
+            expect(other.address.equals((await walletFromInit(f.key.publicKey, f.stranger.address, 0)).address)).toBe(true);
+        });
+
         it('increments seqno 1 → 2 → 3, also for an empty list', async () => {
             await sendExternal(f, { seqno: 0, messages: [] });
             await sendExternal(f, { seqno: 1, messages: [{ mode: 1, message: pay(toNano('0.1')) }] });
@@ -161,6 +213,7 @@ describe('CocoonWallet', () => {
         await g.owner.send({ to: w.address, value: toNano('3'), bounce: false });
         expect(await readWalletState(g.blockchain.provider(w.address))).toBeNull();
         const body = signedWalletBody({
+            wallet: w.address,
             secretKey: WRONG_KEY.secretKey,
             validUntil: g.blockchain.now! + 60,
             seqno: 0,

@@ -44,8 +44,6 @@ describe('CocoonWorker', () => {
                 proxyPublicKey: keyInt(proxyKeys),
                 state: WorkerState.normal,
                 tokens: 0n,
-                pending: { queryId: 0n, tokens: 0n, last: false },
-                older: { queryId: 0n, tokens: 0n, last: false },
             }));
             const d = await s.worker.getGetCocoonWorkerData();
             expect(d.params.pricePerToken).toBe(s.params.pricePerToken);

@@ -66,6 +66,7 @@ export async function measureSnapshotFee(workers: number): Promise<SnapshotFee> 
     const snapshot = reputationSnapshotCell(s.blockchain.now!, 3_600, sampleEntries(workers));
     const envelope = signReputationSnapshot({ queryId: 1n, proxy: s.proxy.address, snapshot, sendExcessesTo: wallet.address }, proxyKeys.secretKey);
     const body = signedWalletBody({
+        wallet: wallet.address,
         secretKey: proxyKeys.secretKey,
         validUntil: s.blockchain.now! + 60,
         seqno: 0,

@@ -32,6 +32,7 @@ export function sendExternal(
     args: { seqno: number; messages: WalletOutMessage[]; validUntil?: number; subwalletId?: number; secretKey?: Buffer },
 ): Promise<SendMessageResult> {
     const body: Cell = signedWalletBody({
+        wallet: f.wallet.address,
         secretKey: args.secretKey ?? f.key.secretKey,
         subwalletId: args.subwalletId,
         validUntil: args.validUntil ?? f.blockchain.now! + 3600,

@@ -6,7 +6,8 @@ import { WalletAdapter } from '../walletAdapter';
 
 /**
  * The service's `CocoonWallet` for `WalletSender`: four messages per external, seqno from the raw account data,
- * each message sent whole with COCOON's mode (0, or 1 — pay fees separately — when it carries at most 1 nanoTON).
+ * each message sent whole with COCOON's mode (0, or 1 — pay fees separately — when it carries at most 1 nanoTON; the
+ * wallet adds +2), signed for this wallet's address only.
  */
 export async function cocoonWalletAdapter(key: KeyPair, owner: Address, subwalletId = 0): Promise<WalletAdapter> {
     const wallet = await walletFromInit(key.publicKey, owner, subwalletId);
@@ -20,6 +21,7 @@ export async function cocoonWalletAdapter(key: KeyPair, owner: Address, subwalle
         },
         createTransfer(seqno, validUntil, messages) {
             return signedWalletBody({
+                wallet: wallet.address,
                 secretKey: key.secretKey,
                 subwalletId,
                 validUntil,

@@ -5,7 +5,7 @@ import { proxyMessages } from '../../../wrappers/proxy';
 import { signEnvelope } from '../../../wrappers/signing';
 import { ExitCode } from '../../../wrappers/exitCodes';
 import { proxyKeys } from '../payments.fixtures';
-import { checkConservation, checkExpectedExit, checkMonotone, checkProxyCoverage, accountingEffect, checkRecipients, checkStep, emptyLedger, InvariantViolation, Step } from './checks';
+import { checkConservation, checkCountersMatchMoney, checkExpectedExit, checkMonotone, checkProxyCoverage, accountingEffect, checkRecipients, checkStep, emptyLedger, InvariantViolation, Step } from './checks';
 import { Action, messageAction } from './ops';
 import { execute, knownAccounts, outcomeOf } from './runner';
 import { Snapshot, takeSnapshot } from './snapshot';
@@ -87,7 +87,18 @@ describe('invariant checks', () => {
     it('see a charge the accounting does not explain', () => {
         const action: Action = { ...charge.action, effect: { kind: 'none' } };
         const s = { ...charge, action };
-        expectViolation(() => checkProxyCoverage(s, accountingEffect(s)), /proxy slack changed by 300000001, expected 1 \(C 0, W 0, F 0, storage 0, kept 1\)/);
+        expectViolation(() => checkProxyCoverage(s, accountingEffect(s)), /proxy slack changed by 300000001, expected 1 \(C 0, W 0, F 0, storage 0, kept to reach its floor 0, kept 1\)/);
+    });
+
+    it('see a balance or a token counter that moves for money that did not move (issue 11, principle 2)', () => {
+        const clients = charge.after.clients.map((c, i) => (i === 0 ? { ...c, balance: c.balance + 1n } : c));
+        expectViolation(
+            () => checkCountersMatchMoney({ ...charge, after: { ...charge.after, clients } }),
+            /client 0 balance changed by -299999999, but the proxy kept 0 of its top-ups, paid 0 to its owner and 300000000 was charged/,
+        );
+        const workers = topUp.after.workers.map((w, i) => (i === 0 ? { ...w, tokens: w.tokens + 5n } : w));
+        expectViolation(() => checkCountersMatchMoney({ ...topUp, after: { ...topUp.after, workers } }), /worker 0 counts 5 more tokens but its owner was paid 0/);
+        expect(() => checkCountersMatchMoney(topUp)).not.toThrow();
     });
 
     it('see a wrong charge result', () => {

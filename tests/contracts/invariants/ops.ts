@@ -1,6 +1,6 @@
 // Random operations for the invariant test: valid and invalid messages to every contract, built only with the
 // wrappers (message builders, signing). Each generator reads the current state and returns one `Action`.
-import { Address, Cell, toNano } from '@ton/core';
+import { Address, Cell, external, internal, toNano, Transaction } from '@ton/core';
 import { sign } from '@ton/crypto';
 import { SendMessageResult } from '@ton/sandbox';
 import { clientMessages, ClientState } from '../../../wrappers/client';
@@ -214,6 +214,116 @@ function clientOwnerOp(g: GenContext): Action {
     }
 }
 
+// ---- issue 11 attacks ----
+
+/** Anyone may top up any client with 0 TON and any query_id, at any time. */
+function strangerZeroTopUp(g: GenContext, i = g.rng.int(0, g.world.clients.length - 1), qid = queryId(g)): Action {
+    const c = g.world.clients[i];
+    const to = excessAddress(g);
+    const closed = g.state.clients[i].state === ClientState.closed;
+    return messageAction('attack/zeroTopUp', g.world.strangers[1], c.contract.address, ton('0.2'), clientMessages.topUp(qid, 0n, to), [to], { kind: 'none' }, closed ? ExitCode.Closed : undefined);
+}
+
+/**
+ * The owner's withdrawal or refund request, delivered one transaction at a time: right after the client contract
+ * sent it, or right after the proxy contract answered it (paid, in part or not at all), a stranger sends one or two
+ * zero top-ups to the client, one of them sometimes with the request's query_id, before the answer reaches the client.
+ */
+function refundUnderZeroTopUps(g: GenContext): Action {
+    const i = pickClient(g, g.rng.chance(0.7));
+    const c = g.world.clients[i];
+    const st = g.state.clients[i];
+    const to = excessAddress(g);
+    const strangerTo = excessAddress(g);
+    const qid = queryId(g);
+    const withdraw = st.state === ClientState.normal && st.balance > st.stake && g.rng.chance(0.7);
+    const body = withdraw ? clientMessages.withdraw(qid, to) : clientMessages.requestRefund(qid, to);
+    const attackIds = g.rng.chance(0.5) ? [g.rng.chance(0.5) ? qid : queryId(g)] : [queryId(g), queryId(g)];
+    const afterProxy = g.rng.chance(0.7);
+    const name = `attack/${withdraw ? 'withdraw' : 'requestRefund'}UnderZeroTopUps`;
+    const value = opValue(g);
+    const zeroTopUp = (q: bigint) => g.world.strangers[1].send({ to: c.contract.address, value: ton('0.2'), body: clientMessages.topUp(q, 0n, strangerTo) });
+    return {
+        name,
+        label: `${name} on client ${i}, query_id ${qid}, stranger's query_ids ${attackIds.join(', ')} after the ${afterProxy ? 'proxy' : 'client'}`,
+        value: value + ton('0.2') * BigInt(attackIds.length),
+        excessTo: [to, strangerTo],
+        effect: withdraw ? { kind: 'none' } : { kind: 'requestRefund', client: i },
+        target: { from: c.owner.address, to: c.contract.address },
+        run: async () => {
+            const transfer = c.owner.createTransfer({ messages: [internal({ to: c.contract.address, value, body })] });
+            const it = await g.world.blockchain.sendMessageIter(external({ to: c.owner.address, body: transfer }), { allowParallel: true });
+            const txs: Transaction[] = [];
+            let attacked = false;
+            const attack = async () => {
+                attacked = true;
+                for (const q of attackIds) txs.push(...(await zeroTopUp(q)).transactions);
+            };
+            for (let n = await it.next(); !n.done; n = await it.next()) {
+                txs.push(n.value);
+                const info = n.value.inMessage?.info;
+                const [from, to] = afterProxy ? [c.contract.address, g.world.proxy.address] : [c.owner.address, c.contract.address];
+                if (!attacked && info?.type === 'internal' && info.src.equals(from) && info.dest.equals(to)) await attack();
+            }
+            if (!attacked) await attack();
+            return { transactions: txs as SendMessageResult['transactions'], events: [], externals: [] };
+        },
+    };
+}
+
+/** A payout and a last payout for the same count in one transaction of the submitter; the payout may be beyond funds. */
+function payoutRacingLastPayout(g: GenContext): Action {
+    const open = g.state.workers.map((w, i) => (w.state !== WorkerState.closed ? i : -1)).filter((i) => i >= 0);
+    const i = open.length > 0 ? g.rng.pick(open) : g.rng.int(0, g.world.workers.length - 1);
+    const w = g.world.workers[i];
+    const st = g.state.workers[i];
+    const to = excessAddress(g);
+    const proxyTon = g.state.balances.get(g.world.proxy.address.toRawString()) ?? 0n;
+    const { pricePerToken: price, workerFeePerToken: fee } = g.world.params;
+    const backed = (g.ledger.charged - g.ledger.paidToWorkers) / price;
+    // Beyond what the proxy holds, or what it charged (then often unpaid too).
+    const newTokens = st.tokens + (g.rng.chance(0.5) ? proxyTon / fee + 1n : (backed > 0n ? backed : 0n) + 1n);
+    const env = (kind: 'payout' | 'lastPayout', q: bigint) => signed({ kind, queryId: q, newTokens, expectedMyAddress: w.contract.address }, to);
+    const value = opValue(g);
+    const name = 'attack/payoutRacingLastPayout';
+    return {
+        name,
+        label: `${name} on worker ${i} to ${newTokens} tokens`,
+        value: 2n * value,
+        excessTo: [to],
+        effect: { kind: 'workerPayout', worker: i },
+        target: { from: g.world.submitter.address, to: w.contract.address },
+        run: () =>
+            g.world.submitter.sendMessages([
+                internal({ to: w.contract.address, value, body: env('payout', queryId(g)) }),
+                internal({ to: w.contract.address, value, body: env('lastPayout', queryId(g)) }),
+            ]),
+    };
+}
+
+/** The owner of a closing client past its unlock time, or of a closed one with a balance left, forces a refund. */
+function forcedRefund(g: GenContext): Action | null {
+    const now = g.world.blockchain.now ?? 0;
+    const due = g.state.clients
+        .map((c, i) => ((c.state === ClientState.closing && c.unlockTs < now) || (c.state === ClientState.closed && c.balance > 0n) ? i : -1))
+        .filter((i) => i >= 0);
+    return due.length > 0 ? ownerRequestsRefund(g, g.rng.pick(due)) : null;
+}
+
+/** A payout (backed by nothing) that leaves the proxy contract with little TON above its floor. */
+function drainProxy(g: GenContext): Action {
+    const open = g.state.workers.map((w, i) => (w.state !== WorkerState.closed ? i : -1)).filter((i) => i >= 0);
+    const i = open.length > 0 ? g.rng.pick(open) : 0;
+    const w = g.world.workers[i];
+    const to = excessAddress(g);
+    const fee = g.world.params.workerFeePerToken;
+    const proxyTon = g.state.balances.get(g.world.proxy.address.toRawString()) ?? 0n;
+    const spare = proxyTon - ton('0.01') - g.rng.big(0n, ton('0.3'));
+    const newTokens = g.state.workers[i].tokens + (spare > fee ? spare / fee : 1n);
+    const body = signed({ kind: 'payout', queryId: queryId(g), newTokens, expectedMyAddress: w.contract.address }, to);
+    return messageAction('attack/drainProxy', g.world.submitter, w.contract.address, opValue(g), body, [to], { kind: 'workerPayout', worker: i });
+}
+
 // ---- workers ----
 
 function workerPayout(g: GenContext): Action {
@@ -368,6 +478,11 @@ function deployMember(g: GenContext): Action | null {
 }
 
 const GENERATORS: [number, (g: GenContext) => Action][] = [
+    [1.5, (g) => strangerZeroTopUp(g)],
+    [2, refundUnderZeroTopUps],
+    [1, payoutRacingLastPayout],
+    [1, (g) => forcedRefund(g) ?? refundUnderZeroTopUps(g)],
+    [0.5, drainProxy],
     [5, topUp],
     [7, charge],
     [0.5, grantRefund],

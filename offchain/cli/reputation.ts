@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ReputationSnapshot } from '../../wrappers/reputation';
 import { ChainClient } from '../chain/client';
+import { CliInputError } from './errors';
 import { parseAddress } from './serviceBasics';
 
 const COLUMNS = ['worker contract', 'requests', 'failures', 'ttft p50 ms', 'tokens/s p50', 'score'];
@@ -40,7 +41,7 @@ export function registerReputation(program: Command): void {
             const proxy = parseAddress(proxyText, 'proxy');
             const chain = new ChainClient(o.endpoint);
             const account = await chain.getAccount(proxy);
-            if (account.state !== 'active') throw new Error(`no contract is deployed at ${proxy.toString()}`);
+            if (account.state !== 'active') throw new CliInputError(`no contract is deployed at ${proxy.toString()}`);
             const snapshot = await readReputationSnapshot(chain, proxy);
             if (o.json) {
                 const workers = snapshot ? [...snapshot.workers.values()].map(({ worker, reputation }) => ({ worker: worker.toRawString(), ...reputation })) : [];

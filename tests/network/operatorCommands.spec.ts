@@ -81,7 +81,7 @@ describe('cocoon registry, wallet and client-contract', () => {
         expect(json.workers).toEqual([{ worker: net.workerContract.toRawString(), requests: 1, failures: 0, ttftP50Ms: Math.round(figures.ttftP50Ms!), tokensPerSecondP50x100: Math.round(figures.tokensPerSecondP50! * 100), score: figures.score }]);
 
         const notAProxy = await cocoon(['reputation', `0:${'1'.repeat(64)}`, '--endpoint', net.chainUrl]);
-        expect([notAProxy.code, notAProxy.stdout]).toEqual([1, '']);
+        expect([notAProxy.code, notAProxy.stdout]).toEqual([2, '']); // docs/cli.md: no contract at the given address is bad input
         expect(notAProxy.stderr).toBe(`cocoon: no contract is deployed at ${Address.parse(`0:${'1'.repeat(64)}`).toString()}\n`);
     });
 

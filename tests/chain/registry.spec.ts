@@ -46,6 +46,27 @@ describe('RegistryReader', () => {
         expect(changes).toHaveLength(1);
     });
 
+    it('shares one chain read among concurrent refreshes, and notifies a change once', async () => {
+        const owner = await fundedSender(chain, devnet.endpoint, 'registry-owner-2');
+        const root = await rootFromInit(owner.address, devnetParams());
+        expectDelivered(await owner.sender.send({ to: root.address, value: toNano('1'), init: root.init!, bounce: false }));
+        let reads = 0;
+        const counting = new Proxy(chain, {
+            get: (target, key) => (key === 'getAccount' ? (a: Address) => (reads++, target.getAccount(a)) : Reflect.get(target, key)),
+        });
+        const reader = new RegistryReader(counting, root.address);
+        await reader.get();
+        expectDelivered(await owner.sender.send({ to: root.address, value: toNano('0.1'), body: changePriceBody(toNano('0.003'), toNano('0.0003')) }));
+        const changes: RootChange[] = [];
+        reader.onChange((c) => changes.push(c));
+        reads = 0;
+        const all = await Promise.all([reader.refresh(), reader.refresh(), reader.refresh()]);
+        expect(reads).toBe(1);
+        expect(new Set(all).size).toBe(1);
+        expect(all[0].paramsVersion).toBe(2);
+        expect(changes).toHaveLength(1);
+    });
+
     it('refuses an address without a root contract', async () => {
         const nowhere = Address.parse('0:' + '5e'.repeat(32));
         await expect(new RegistryReader(chain, nowhere).get()).rejects.toThrow(

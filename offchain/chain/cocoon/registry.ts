@@ -57,6 +57,8 @@ export class RegistryReader {
     private cachedAt = 0;
     private readonly listeners = new Set<(c: RootChange) => void>();
     private timer?: NodeJS.Timeout;
+    /** The read in progress: callers that come meanwhile share it (one getAccount, one notification). */
+    private reading: Promise<RootConfig> | null = null;
     private readonly maxAgeMs: number;
     private readonly now: () => number;
 
@@ -75,8 +77,16 @@ export class RegistryReader {
         return this.refresh();
     }
 
-    /** Reads the root now; notifies listeners if `version` or `params_version` changed since the last read. */
-    async refresh(): Promise<RootConfig> {
+    /**
+     * Reads the root now (or joins the read in progress); notifies listeners if `version` or `params_version` changed
+     * since the last read.
+     */
+    refresh(): Promise<RootConfig> {
+        this.reading ??= this.read().finally(() => (this.reading = null));
+        return this.reading;
+    }
+
+    private async read(): Promise<RootConfig> {
         const account = await this.client.getAccount(this.rootAddress);
         const previous = this.cached;
         if (previous && account.last && previous.lastTx && account.last.lt === previous.lastTx.lt) {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { mkdir, readFile, rename, writeFile } from 'fs/promises';
 import * as http from 'http';
 import * as https from 'https';
 import { join } from 'path';
@@ -43,6 +43,10 @@ interface Response {
  */
 export class CollateralFetcher {
     private readonly base: string;
+    /** Collateral already read or fetched, until its earliest `nextUpdate`: verifications touch neither disk nor network. */
+    private readonly memory = new Map<string, { collateral: Collateral; until: Date }>();
+    /** Loads in progress, shared by concurrent callers for the same platform (one download, one file write). */
+    private readonly loading = new Map<string, Promise<Collateral>>();
 
     constructor(private readonly opts: CollateralFetcherOptions) {
         this.base = opts.baseUrl.replace(/\/+$/, '');
@@ -59,23 +63,40 @@ export class CollateralFetcher {
 
     async fetch(fmspc: string, ca: PckCa): Promise<Collateral> {
         if (!/^[0-9A-Fa-f]{12}$/.test(fmspc)) throw new CollateralFetchError(`FMSPC must be 6 bytes of hex, got "${fmspc}"`);
-        const file = this.opts.cacheDir ? join(this.opts.cacheDir, `tdx-${fmspc.toUpperCase()}-${ca}.json`) : undefined;
-        const cached = file ? this.readCache(file) : undefined;
-        if (cached) return cached;
-        const collateral = await this.download(fmspc.toUpperCase(), ca);
-        if (file) {
-            mkdirSync(this.opts.cacheDir!, { recursive: true });
-            writeFileSync(`${file}.tmp`, JSON.stringify(collateralToJson(collateral), null, 1));
-            renameSync(`${file}.tmp`, file);
+        const key = `${fmspc.toUpperCase()}-${ca}`;
+        const held = this.memory.get(key);
+        if (held && this.now() < held.until) return held.collateral;
+        let load = this.loading.get(key);
+        if (!load) {
+            load = this.load(fmspc.toUpperCase(), ca).finally(() => this.loading.delete(key));
+            this.loading.set(key, load);
         }
+        return load;
+    }
+
+    private now(): Date {
+        return (this.opts.now ?? (() => new Date()))();
+    }
+
+    private async load(fmspc: string, ca: PckCa): Promise<Collateral> {
+        const file = this.opts.cacheDir ? join(this.opts.cacheDir, `tdx-${fmspc}-${ca}.json`) : undefined;
+        let collateral = file ? await this.readCache(file) : undefined;
+        if (!collateral) {
+            collateral = await this.download(fmspc, ca);
+            if (file) {
+                await mkdir(this.opts.cacheDir!, { recursive: true });
+                await writeFile(`${file}.tmp`, JSON.stringify(collateralToJson(collateral), null, 1));
+                await rename(`${file}.tmp`, file);
+            }
+        }
+        this.memory.set(`${fmspc}-${ca}`, { collateral, until: earliestNextUpdate(collateral) });
         return collateral;
     }
 
-    private readCache(file: string): Collateral | undefined {
-        const now = (this.opts.now ?? (() => new Date()))();
+    private async readCache(file: string): Promise<Collateral | undefined> {
         try {
-            const c = parseCollateral(readFileSync(file, 'utf8'));
-            return now < earliestNextUpdate(c) ? c : undefined;
+            const c = parseCollateral(await readFile(file, 'utf8'));
+            return this.now() < earliestNextUpdate(c) ? c : undefined;
         } catch {
             return undefined; // missing or unreadable: fetch again
         }

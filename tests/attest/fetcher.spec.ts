@@ -102,6 +102,17 @@ describe('CollateralFetcher against a local PCCS', () => {
         expect(pccs.requests).toHaveLength(8);
     });
 
+    it('keeps what it read in memory (no disk read per verification) and shares one download among concurrent callers', async () => {
+        const fetcher = new CollateralFetcher({ baseUrl: base, cacheDir, now: () => VERIFY_AT });
+        const all = await Promise.all([1, 2, 3].map(() => fetcher.fetch('B0C06F000000', 'platform')));
+        expect(pccs.requests).toHaveLength(4);
+        expect(new Set(all).size).toBe(1);
+        // the cache file gone: the next verifications are answered from memory, the disk is not read
+        rmSync(join(cacheDir, 'tdx-B0C06F000000-platform.json'));
+        expect(await fetcher.fetch('b0c06f000000', 'platform')).toBe(all[0]);
+        expect(pccs.requests).toHaveLength(4);
+    });
+
     it('refetches over a corrupt cache file', async () => {
         writeFileSync(join(cacheDir, 'tdx-B0C06F000000-platform.json'), '{"broken":');
         const c = await new CollateralFetcher({ baseUrl: base, cacheDir, now: () => VERIFY_AT }).fetch('B0C06F000000', 'platform');

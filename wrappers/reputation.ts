@@ -1,5 +1,5 @@
 import { Address, beginCell, Cell, Dictionary } from '@ton/core';
-import { sign } from '@ton/crypto';
+import { sign } from './ed25519';
 import {
     loadReputationSnapshot,
     storeExtProxyReputationSnapshotSigned,

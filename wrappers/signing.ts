@@ -1,5 +1,5 @@
 import { Address, beginCell, Cell } from '@ton/core';
-import { sign, signVerify } from '@ton/crypto';
+import { sign, signVerify } from './ed25519';
 import { storeSignedClosePayload, storeSignedTokensPayload } from '../build/CocoonProxy/tact_CocoonProxy';
 
 /**

@@ -1,5 +1,5 @@
 import { Address, beginCell, Cell, ContractProvider, internal, storeMessageRelaxed, StateInit, toNano } from '@ton/core';
-import { sign } from '@ton/crypto';
+import { sign } from './ed25519';
 import { createHash } from 'node:crypto';
 import { CocoonWallet, storeOwnerWalletSendMessage } from '../build/CocoonWallet/tact_CocoonWallet';
 

@@ -1,4 +1,5 @@
-import { sha256_sync, sign, signVerify } from '@ton/crypto';
+import { sha256_sync } from '@ton/crypto';
+import { sign, signVerify } from '../../wrappers/ed25519';
 import { createHash } from 'crypto';
 import type { AdjustedTokens, Receipt } from './messages';
 

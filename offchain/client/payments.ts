@@ -19,6 +19,12 @@ const FLOOR = toNano('0.11');
 const MARGIN = toNano('0.02');
 /** Value of ops that move no coins (register, charge, secret change, withdraw, refund): commission + floor top-up + margin. */
 const OP_VALUE = toNano('0.2');
+/**
+ * A settlement decided on every ledger (that is, after every request) reuses the client contract's state read this
+ * recently instead of asking the chain again: its own actions re-read it at once, and a charge by the proxy shows up
+ * within this delay (a public API would otherwise see one state read per request).
+ */
+const STATE_REUSE_MS = 5000;
 /** How long a settlement waits for the outbox before leaving the intent to finish on its own. */
 const SETTLE_WAIT_MS = 120_000;
 
@@ -93,6 +99,8 @@ export class Payments {
     private target?: PaymentTarget;
     private ledger?: ClientLedger;
     private contract?: ClientContractState;
+    /** When `contract` was read, and for which client contract. */
+    private contractRead?: { at: number; key: string };
     private rejectedCharges = 0;
     private running?: Promise<void>;
     private again = false;
@@ -302,7 +310,9 @@ export class Payments {
         const t = this.need();
         const ledger = this.ledger;
         if (!ledger) return;
-        let state = await this.readState(t);
+        const read = this.contractRead;
+        const fresh = this.contract && read?.key === t.clientContract.toRawString() && Date.now() - read.at < STATE_REUSE_MS;
+        let state = fresh ? this.contract! : await this.readState(t);
         if (state.state !== 0) return; // closing or closed: nothing to charge or top up
         const price = t.prices.pricePerToken;
         const stakeTokens = state.stake / price;
@@ -352,6 +362,7 @@ export class Payments {
 
     private async readState(t: PaymentTarget): Promise<ClientContractState> {
         this.contract = await readClientContract(this.o.chain, t.clientContract);
+        this.contractRead = { at: Date.now(), key: t.clientContract.toRawString() };
         return this.contract;
     }
 }

@@ -487,6 +487,35 @@ describe('InferenceClient against a fake proxy on the devnet', () => {
         });
     });
 
+    describe('chain reads', () => {
+        it('settling after each request reads the client contract at most once per 5 s, not once per request', async () => {
+            const getters: string[] = [];
+            const counting = new Proxy(chain, {
+                get: (target, key) =>
+                    key === 'runGetMethod'
+                        ? (a: Address, method: string, args?: never) => (getters.push(`${a.toRawString()} ${method}`), target.runGetMethod(a, method, args))
+                        : Reflect.get(target, key),
+            });
+            const client = await InferenceClient.start(config(), { chain: counting, logSink: () => undefined });
+            try {
+                const contract = proxy.clientContractOf(wallet).toRawString();
+                // each answer followed by the proxy's ledger, as the real proxy does: each ledger runs a settlement
+                const ask = async (content: string, tokensMax: number) => {
+                    await client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content }] });
+                    proxy.pushLedger({ tokensMax: String(tokensMax) });
+                    await new Promise((r) => setTimeout(r, 100));
+                };
+                await ask('first', 10);
+                const before = getters.filter((g) => g.startsWith(contract)).length;
+                expect(before).toBeGreaterThan(0);
+                for (let i = 0; i < 5; i++) await ask(`again ${i}`, 20 + i);
+                expect(getters.filter((g) => g.startsWith(contract)).length - before).toBe(0);
+            } finally {
+                await client.stop();
+            }
+        });
+    });
+
     describe('failover', () => {
         it('skips a configured proxy that is not listening and one that fails attestation, connects to the next and attests it', async () => {
             const dead = `127.0.0.1:${await deadPort()}`;

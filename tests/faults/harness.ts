@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
-import { Address, toNano } from '@ton/core';
+import { Address, beginCell, Cell, toNano } from '@ton/core';
 import Database from 'better-sqlite3';
 import fs from 'fs';
 import net from 'net';
@@ -336,6 +336,34 @@ export class FaultNet {
         return { clientTokens: c.tokensUsed, clientBalance: c.balance, workerTokens: workers, proxyBalance: (await readProxyContract(this.chain, this.contracts.proxy)).balance };
     }
 
+    /** The proxy's outbox table as stored (readable while the proxy runs: WAL). */
+    proxyOutbox(): { id: number; intent: string; dest: string; body: string | null; state: string; outcome: string | null }[] {
+        const db = new Database(path.join(this.dir, 'proxy.db'), { readonly: true, fileMustExist: true });
+        try {
+            return db.prepare('SELECT id, intent, dest, body, state, outcome FROM outbox_intents ORDER BY id').all() as never;
+        } finally {
+            db.close();
+        }
+    }
+
+    /**
+     * Every message the proxy's wallet sent on-chain, as `dest:bodyHash` → how many times: the outbox's promise is that
+     * each intent appears exactly once and nothing else does.
+     */
+    async proxyWalletSends(): Promise<Map<string, number>> {
+        const sends = new Map<string, number>();
+        for await (const page of this.chain.pagesSince(this.contracts.proxyWallet)) {
+            for (const tx of page) {
+                for (const m of tx.outMessages.values()) {
+                    if (m.info.type !== 'internal') continue;
+                    const key = `${m.info.dest.toRawString()}:${m.body.hash().toString('hex')}`;
+                    sends.set(key, (sends.get(key) ?? 0) + 1);
+                }
+            }
+        }
+        return sends;
+    }
+
     async stop(): Promise<void> {
         for (const s of [this.client, ...this.workers, this.proxy]) await s.kill('SIGKILL');
         for (const e of this.engines) await e.stop();
@@ -426,4 +454,23 @@ export async function openStream(api: string, content: string, maxTokens: number
         tokens: (n) => until(`${n} streamed tokens`, () => streamedTokens(text) >= n).then(() => undefined),
         ended,
     };
+}
+
+/**
+ * The proxy's outbox kept its promise: once nothing is pending, every intent is confirmed and delivered, and the
+ * proxy wallet's transactions on-chain sent each intent's message exactly once and no other message. Returns the
+ * intents.
+ */
+export async function expectOutboxSentOnce(n: FaultNet): Promise<string[]> {
+    await until('proxy outbox drained', async () => (await n.proxyStatus()).outboxPending === 0, 60_000);
+    const rows = n.proxyOutbox();
+    expect(rows.filter((r) => r.state !== 'confirmed' || r.outcome !== 'delivered').map((r) => [r.intent, r.state, r.outcome])).toEqual([]);
+    const sends = await n.proxyWalletSends();
+    const expected = new Map<string, number>();
+    for (const r of rows) {
+        const key = `${Address.parse(r.dest).toRawString()}:${(r.body ? Cell.fromBase64(r.body) : beginCell().endCell()).hash().toString('hex')}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    expect(sends).toEqual(expected);
+    return rows.map((r) => r.intent);
 }

@@ -101,12 +101,13 @@ export class Service {
         readonly role: 'proxy' | 'worker' | 'client',
         readonly name: string,
         readonly config: string,
-        private readonly env: NodeJS.ProcessEnv,
+        /** Its secrets, as the operator's environment holds them. */
+        readonly environment: NodeJS.ProcessEnv,
     ) {}
 
     start(): void {
         this.runStart = this.logs.length;
-        const child = spawn(process.execPath, [BIN, this.role, '--config', this.config], { env: { ...process.env, ...this.env } });
+        const child = spawn(process.execPath, [BIN, this.role, '--config', this.config], { env: { ...process.env, ...this.environment } });
         let buffer = '';
         child.stderr.on('data', (d: Buffer) => {
             buffer += d.toString();
@@ -130,10 +131,10 @@ export class Service {
         return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
     }
 
-    /** Parsed log lines of the current run (or all runs) whose msg contains `msg`. */
-    lines(msg: string, allRuns = false): Record<string, any>[] {
+    /** Parsed log lines of the current run (or from log index `from` on) whose msg contains `msg`. */
+    lines(msg: string, from = this.runStart): Record<string, any>[] {
         return this.logs
-            .slice(allRuns ? 0 : this.runStart)
+            .slice(from)
             .filter((l) => l.includes(msg))
             .map((l) => {
                 try {
@@ -145,9 +146,9 @@ export class Service {
             .filter((l) => String(l.msg).includes(msg));
     }
 
-    /** The first line of the current run whose msg contains `msg`, waiting for it. */
-    async logged(msg: string, ms = 60_000): Promise<Record<string, any>> {
-        return until(`${this.name}: log "${msg}"`, () => this.lines(msg)[0] ?? (this.alive ? undefined : Promise.reject(this.died())), ms).catch((e) => {
+    /** The first line of the current run (or from log index `from` on) whose msg contains `msg`, waiting for it. */
+    async logged(msg: string, ms = 60_000, from = this.runStart): Promise<Record<string, any>> {
+        return until(`${this.name}: log "${msg}"`, () => this.lines(msg, from)[0] ?? (this.alive ? undefined : Promise.reject(this.died())), ms).catch((e) => {
             throw new Error(`${(e as Error).message}\n${this.name} logs:\n${this.logs.slice(this.runStart).slice(-40).join('\n')}`);
         });
     }

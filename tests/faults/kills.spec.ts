@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, expectBooksBalance, expectOutboxSentOnce, FaultNet, openStream, receiptTotals, until } from './harness';
+import { ADMIN_TOKEN, expectBooksBalance, expectOutboxSentOnce, FaultNet, openStream, receiptTotals, sleep, until } from './harness';
 
 /** The engine produces one token every 50 ms, so a 40-token stream is still running when a service is killed. */
 const TOKEN_MS = 50;
@@ -8,7 +8,7 @@ const TOKEN_MS = 50;
  * usage is confirmed on-chain (a tiny threshold), so its outbox is busy when it dies. The last test settles and
  * checks the contracts against the receipts the client kept, to the nanoTON.
  */
-describe('faults: worker and proxy killed', () => {
+describe('faults: services killed', () => {
     let net: FaultNet;
     let before: Awaited<ReturnType<FaultNet['onChain']>>;
 
@@ -81,9 +81,10 @@ describe('faults: worker and proxy killed', () => {
         expect({ status: charged.status, outcome: chargeBody.outcome }).toEqual({ status: 200, outcome: 'delivered' });
         expect((await net.onChain()).clientTokens - before.clientTokens).toBe(23n);
 
+        const workerLog = net.workers[0].logs.length;
         await net.startProxy();
         expect((await fetch(`${net.ops}/healthz`)).status).toBe(200);
-        await net.workers[0].logged('proxy session ready');
+        await net.workers[0].logged('proxy session ready', 30_000, workerLog);
         const receipts = net.receipts();
         const { total } = receiptTotals(receipts);
         expect(total).toBe(23n);
@@ -94,6 +95,35 @@ describe('faults: worker and proxy killed', () => {
         for (const i of inFlight) expect(intents).toContain(i);
         await ask('after the proxy came back', 2);
         expect(net.receipts().at(-1)!.clientTotal).toBe('30');
+    });
+
+    it('client SIGKILLed with two streams in flight, restarted: its receipts and balance agree with the proxy', async () => {
+        const streams = await Promise.all([openStream(net.api, 'first of two in flight', 40), openStream(net.api, 'second of two in flight', 40)]);
+        await Promise.all(streams.map((s) => s.tokens(3)));
+        expect(await net.client.kill()).toBe('SIGKILL');
+        for (const s of streams) expect((await s.ended).error).not.toBeNull();
+        // the proxy cancels both at the worker; what the worker produced until then is accounted
+        await until('both requests ended at the proxy', async () => (await net.proxyStatus()).runningRequests === 0);
+        const charged = BigInt((await proxyClient()).tokensMax) - 30n;
+        await net.startClient();
+        // the proxy kept the receipts it could not deliver and hands them over on the client's next connection
+        const late = await until('2 late receipts kept', () => (net.client.lines('late receipt kept').length === 2 ? net.client.lines('late receipt kept') : undefined));
+        expect(late.reduce((sum, l) => sum + BigInt(l.tokens), 0n)).toBe(charged);
+        // each stream was charged the tokens produced until the worker stopped it (3 or more; no prompt tokens: the
+        // engine reports those with its last event, which never came)
+        for (const l of late) expect(l.tokens).toBeGreaterThanOrEqual(3);
+        const receipts = net.receipts();
+        expect(receipts).toHaveLength(6);
+        const c = await proxyClient();
+        expect(receiptTotals(receipts).total.toString()).toBe(c.tokensMax);
+        expect(receipts.at(-1)!.clientTotal).toBe(c.tokensMax);
+        expect(net.client.lines('late receipt rejected')).toEqual([]);
+        // acknowledged: a second restart brings none
+        expect(await net.client.kill('SIGTERM')).toBe(0);
+        await net.startClient();
+        await sleep(1000);
+        expect(net.client.lines('late receipt')).toEqual([]);
+        expect(net.receipts()).toHaveLength(6);
     });
 
     it('settles: the contracts end exactly where the receipts say', async () => {

@@ -103,7 +103,7 @@ export class ProxyService {
             );
         }
         ledger.setMeta('contract', contract.toRawString());
-        const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line) });
+        const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line), alert: (line) => log.error(line) });
         const metrics = createProxyMetrics();
         let onRefuse: (() => void) | undefined;
         const refused = new Promise<void>((resolve) => (onRefuse = resolve));

@@ -3,19 +3,10 @@ import { walletV4Adapter } from '../../offchain/chain';
 import { devnetKey } from '../../offchain/chain/cocoon/keys';
 import { WalletSender } from '../../offchain/chain/walletSender';
 import { requestFaucet } from '../../offchain/chain/faucet';
-import { expectBooksBalance, expectOutboxSentOnce, FaultNet, sleep, until } from './harness';
+import { expectBooksBalance, expectOutboxSentOnce, FaultNet, postChat, sleep, until } from './harness';
 
 /** A minute in the issue; 10 s here (the services see the same refused connections, only sooner over), to keep the suite short. */
 const OUTAGE_MS = 10_000;
-
-async function askOk(net: FaultNet, content: string, max: number): Promise<void> {
-    const res = await fetch(`${net.api}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: max }),
-    });
-    expect(res.status).toBe(200);
-}
 
 /** Faults of the chain: its API unreachable, and a wallet that cannot pay its fees. */
 describe('faults: the chain', () => {
@@ -28,7 +19,7 @@ describe('faults: the chain', () => {
     }, 180_000);
     afterAll(() => net?.stop());
 
-    const ask = (content: string, max: number) => askOk(net, content, max);
+    const ask = async (content: string, max: number) => expect((await postChat(net.api, content, max)).status).toBe(200);
 
     it(`chain endpoint unreachable for ${OUTAGE_MS / 1000} s (a shortened minute), then back: requests still served, save-states queued in the outbox and sent once it is back, nothing lost`, async () => {
         await ask('before the outage', 4); // 3 + 4
@@ -63,7 +54,7 @@ describe('faults: a wallet short of TON', () => {
         before = await net.onChain();
     }, 180_000);
     afterAll(() => net?.stop());
-    const ask = (content: string, max: number) => askOk(net, content, max);
+    const ask = async (content: string, max: number) => expect((await postChat(net.api, content, max)).status).toBe(200);
 
     it('the proxy wallet below its 2 TON floor: an ACTION REQUIRED error naming the wallet and its balance, the same reason in /status, the save-state kept queued and sent once the wallet is funded', async () => {
         const owner = new WalletSender(net.chain, walletV4Adapter(devnetKey('short-root')), { pollMs: 50 });

@@ -1,4 +1,4 @@
-import { expectBooksBalance, FaultNet, streamChat, streamedTokens } from './harness';
+import { expectBooksBalance, FaultNet, postChat, streamChat, streamedTokens } from './harness';
 
 const FIRST_TOKEN_TIMEOUT_MS = 1500;
 
@@ -20,12 +20,7 @@ describe('faults: the engine', () => {
         for (const e of net.engines) e.behave({ failBeforeFirstToken: false, failAfterTokens: null, firstTokenDelayMs: null });
     });
 
-    const chat = (content: string, max: number) =>
-        fetch(`${net.api}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: max }),
-        });
+    const chat = (content: string, max: number) => postChat(net.api, content, max);
     const workerFigures = async (i: number) => {
         const status = await net.proxyStatus();
         return status.workers.find((w: { contract: string }) => w.contract === net.contracts.workers[i].toRawString()).reputation;

@@ -93,7 +93,8 @@ export class Service {
     /** Log lines of every run of this service, in order (a restart appends). */
     readonly logs: string[] = [];
     child: ChildProcessWithoutNullStreams | null = null;
-    exited: Promise<number | null> = Promise.resolve(null);
+    /** The exit code, or the signal's name when a signal ended it. */
+    exited: Promise<number | string | null> = Promise.resolve(null);
     /** Index in `logs` where the current run began. */
     runStart = 0;
 
@@ -117,14 +118,14 @@ export class Service {
         });
         child.stdout.resume();
         this.child = child;
-        this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? `${signal}` : null) as never)));
+        this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
     }
 
     /** Kills the process and waits for it to be gone (SIGKILL: no shutdown code runs). */
     async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | string | null> {
         if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return null;
         this.child.kill(signal);
-        return (await this.exited) as number | string | null;
+        return this.exited;
     }
 
     get alive(): boolean {
@@ -404,14 +405,18 @@ export async function expectBooksBalance(n: FaultNet, before: Awaited<ReturnType
     return total;
 }
 
-/** A streamed chat through the client's OpenAI API: the raw SSE text and the HTTP status. */
-export async function streamChat(api: string, content: string, maxTokens: number, signal?: AbortSignal): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${api}/v1/chat/completions`, {
+/** POST /v1/chat/completions on the client's OpenAI API with one user message. */
+export function postChat(api: string, content: string, maxTokens: number, stream = false): Promise<Response> {
+    return fetch(`${api}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: maxTokens, stream: true }),
-        signal,
+        body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: maxTokens, ...(stream ? { stream } : {}) }),
     });
+}
+
+/** A streamed chat through the client's OpenAI API: the raw SSE text and the HTTP status. */
+export async function streamChat(api: string, content: string, maxTokens: number): Promise<{ status: number; text: string }> {
+    const res = await postChat(api, content, maxTokens, true);
     return { status: res.status, text: await res.text() };
 }
 
@@ -436,11 +441,7 @@ export interface OpenStream {
 }
 
 export async function openStream(api: string, content: string, maxTokens: number): Promise<OpenStream> {
-    const res = await fetch(`${api}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: maxTokens, stream: true }),
-    });
+    const res = await postChat(api, content, maxTokens, true);
     if (res.status !== 200) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
     let text = '';
     const decoder = new TextDecoder();

@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, expectBooksBalance, expectOutboxSentOnce, FaultNet, openStream, receiptTotals, sleep, until } from './harness';
+import { ADMIN_TOKEN, expectBooksBalance, expectOutboxSentOnce, FaultNet, openStream, postChat, receiptTotals, sleep, until } from './harness';
 
 /** The engine produces one token every 50 ms, so a 40-token stream is still running when a service is killed. */
 const TOKEN_MS = 50;
@@ -24,14 +24,7 @@ describe('faults: services killed', () => {
     }, 180_000);
     afterAll(() => net?.stop());
 
-    const ask = async (content: string, max: number) => {
-        const res = await fetch(`${net.api}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: max }),
-        });
-        expect(res.status).toBe(200);
-    };
+    const ask = async (content: string, max: number) => expect((await postChat(net.api, content, max)).status).toBe(200);
     const proxyClient = async () => (await net.proxyStatus()).clients[0];
     const proxyWorker = async () => (await net.proxyStatus()).workerAccounts[0];
 

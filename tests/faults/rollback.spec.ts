@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'fs';
 import path from 'path';
 import { LOCAL_PRICES } from '../../offchain/cli/up/network';
-import { ADMIN_TOKEN, FaultNet, freePort, receiptTotals, Service, sleep, until } from './harness';
+import { ADMIN_TOKEN, FaultNet, freePort, postChat, receiptTotals, Service, sleep, until } from './harness';
 
 /** Replaces a service's SQLite database (and drops its WAL files) while the service is down. */
 function restoreDatabase(file: string, copy: string): void {
@@ -51,14 +51,7 @@ describe('faults: rollback', () => {
     }, 180_000);
     afterAll(() => net?.stop());
 
-    const ask = async (content: string, max: number) => {
-        const res = await fetch(`${net.api}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content }], max_tokens: max }),
-        });
-        return res.status;
-    };
+    const ask = async (content: string, max: number) => (await postChat(net.api, content, max)).status;
     const proxyDb = () => path.join(net.dir, 'proxy.db');
     const confirmed = (tokens: string) =>
         until(`${tokens} tokens confirmed on-chain`, async () => (await net.proxyStatus()).clients[0]?.committedChain === tokens);

@@ -1,4 +1,4 @@
-import { Address, beginCell, Cell, loadMessage, loadStateInit, StateInit, storeMessage, storeStateInit, Transaction } from '@ton/core';
+import { Address, beginCell, Cell, fromNano, loadMessage, loadStateInit, StateInit, storeMessage, storeStateInit, Transaction } from '@ton/core';
 import type { Database } from 'better-sqlite3';
 import type { ChainClient } from './client';
 import { ChainApiError, ChainError } from './errors';
@@ -91,6 +91,8 @@ export interface OutboxOptions {
     /** How long to look for a message's destination transaction before calling it 'unconfirmed'. */
     destinationTimeoutMs?: number;
     log?: (line: string) => void;
+    /** Lines an operator must act on (a wallet short of TON); default `log`. */
+    alert?: (line: string) => void;
 }
 
 export class OutboxError extends ChainError {}
@@ -196,7 +198,14 @@ export class Outbox {
     private readonly chain: ChainClient;
     private readonly wallet: WalletAdapter;
     private readonly walletKey: string;
-    private readonly opts: { ttlSeconds: number; resendMs: number; pollMs: number; destinationTimeoutMs: number; log: (line: string) => void };
+    private readonly opts: {
+        ttlSeconds: number;
+        resendMs: number;
+        pollMs: number;
+        destinationTimeoutMs: number;
+        log: (line: string) => void;
+        alert: (line: string) => void;
+    };
     private readonly listeners = new Set<(r: OutboxRecord) => void>();
     private readonly lookups = new Map<number, Promise<void>>();
     private stopped = true;
@@ -222,6 +231,7 @@ export class Outbox {
             pollMs: opts.pollMs ?? 1000,
             destinationTimeoutMs: opts.destinationTimeoutMs ?? 60_000,
             log: opts.log ?? (() => {}),
+            alert: opts.alert ?? opts.log ?? (() => {}),
         };
         this.db.exec(SCHEMA);
     }
@@ -483,9 +493,11 @@ export class Outbox {
                 this.refusals++;
                 const delay = Math.min(MAX_REFUSAL_BACKOFF_MS, this.opts.pollMs * 2 ** (this.refusals - 1));
                 this.retryAt = Date.now() + delay;
-                const reason = `wallet refused batch at seqno ${batch.seqno}: ${e.apiMessage}`;
+                const short = await this.shortOfTon(batch);
+                const reason = short ?? `wallet refused batch at seqno ${batch.seqno}: ${e.apiMessage}`;
                 this.markBatch(batch.id, true, reason);
-                this.opts.log(`outbox: ${this.name} refused batch at seqno ${batch.seqno}: ${e.apiMessage}; will retry`);
+                if (short) this.opts.alert(`ACTION REQUIRED: ${short}`);
+                else this.opts.log(`outbox: ${this.name} refused batch at seqno ${batch.seqno}: ${e.apiMessage}; will retry`);
                 return delay;
             }
             // no answer: the message may have reached the chain, so the batch stays sent and is checked as usual
@@ -496,6 +508,25 @@ export class Outbox {
         this.refusals = 0;
         if (batch.refused) this.markBatch(batch.id, false, null);
         return this.opts.pollMs;
+    }
+
+    /** Why a refused batch cannot go: the wallet holds too little for its floor and the values sent (null when it does). */
+    private async shortOfTon(batch: BatchRow): Promise<string | null> {
+        let balance: bigint;
+        try {
+            balance = (await this.chain.getAccount(this.wallet.address)).balance;
+        } catch {
+            return null; // the chain did not answer: the refusal's own message says what is known
+        }
+        const rows = this.db.prepare('SELECT value FROM outbox_intents WHERE batch_id = ?').all(batch.id) as { value: string }[];
+        const values = rows.reduce((sum, r) => sum + BigInt(r.value), 0n);
+        const floor = this.wallet.minBalance ?? 0n;
+        if (balance >= floor + values) return null;
+        return (
+            `wallet ${this.wallet.address.toString()} is short of TON: it holds ${fromNano(balance)} TON, and batch at seqno ${batch.seqno} ` +
+            `needs more than ${fromNano(floor + values)} TON (${fromNano(values)} sent, ${fromNano(floor)} kept) plus fees; fund it: its ` +
+            `${rows.length} messages wait and are sent once it is`
+        );
     }
 
     private markBatch(batchId: number, refused: boolean, reason: string | null): void {

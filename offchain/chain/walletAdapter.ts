@@ -21,6 +21,8 @@ export interface WalletAdapter {
     readonly address: Address;
     readonly init: StateInit;
     readonly maxMessages: number;
+    /** Below this balance the wallet refuses every external message (CocoonWallet: 2 TON); none when absent. */
+    readonly minBalance?: bigint;
     seqno(client: ChainClient): Promise<number>;
     /** Body of the external message that sends `messages` at `seqno`, valid until `validUntil` (unix time). */
     createTransfer(seqno: number, validUntil: number, messages: OutgoingMessage[]): Promise<Cell> | Cell;

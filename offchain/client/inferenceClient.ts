@@ -39,6 +39,7 @@ import {
     ProxyRefusedError,
 } from './errors';
 import { Payments, type ChainActionResult } from './payments';
+import { keepLateReceipt } from './lateReceipts';
 import { ProxySession, type AttestationReport, type SessionContext } from './session';
 import { ProxyScoreboard } from './proxyFigures';
 import { DepositRecovery } from './recovery';
@@ -218,7 +219,7 @@ export class InferenceClient {
         const wallet = await cocoonWalletAdapter(keyFromSeedHex(cfg.wallet.seed, 'wallet seed'), Address.parse(cfg.wallet.owner));
         const identity = deps.identity ?? (await generateIdentity({ provider: createQuoteProvider(cfg.tdx.provider) }));
         const store = new ClientStore(cfg.database);
-        const outbox = new Outbox({ db: store.db, chain, wallet, pollMs: cfg.chain.pollMs, log: (l) => log.info(l) });
+        const outbox = new Outbox({ db: store.db, chain, wallet, pollMs: cfg.chain.pollMs, log: (l) => log.info(l), alert: (l) => log.error(l) });
         const registry = new RegistryReader(chain, Address.parse(cfg.root));
         const secretHash = createHash('sha256').update(cfg.secret, 'utf8').digest('hex');
         const payments = new Payments({
@@ -242,6 +243,12 @@ export class InferenceClient {
             payments,
             outbox,
             authTimeoutMs: cfg.authTimeoutSeconds * 1000,
+            lateReceipt: (receipt, session) => {
+                const refused = keepLateReceipt(store, receipt, session.proxy, session.clientContract.toRawString());
+                if (refused) log.error('late receipt rejected', { requestId: receipt.requestId, reason: refused });
+                else log.info('late receipt kept', { requestId: receipt.requestId, tokens: receipt.tokens.total, clientTotal: receipt.clientTotal });
+                return refused === null;
+            },
             log,
         };
         const client = new InferenceClient(cfg, wallet.address, log, store, outbox, registry, payments, context, createMetrics('cocoon_client'));
@@ -321,6 +328,8 @@ export class InferenceClient {
                 });
                 this.store.addReceipt({ requestId, path, model: p.model, receipt });
             };
+            // recorded first: a receipt that comes without its answer (after a crash) is checked against it
+            this.store.addPending({ requestId, clientContract: session.clientContract.toRawString(), path, model: p.model, requestHash: bodyHash(p.text) });
             const sent = session.query(
                 { requestId, model: p.model, path, body: p.text, maxCoefficient: p.maxCoefficient, maxTokens: p.maxTokens, timeoutMs: p.timeoutMs },
                 {
@@ -352,12 +361,16 @@ export class InferenceClient {
                     },
                     error: (m) => {
                         if (m.receipt && m.tokens) this.keepFailureReceipt(m, verified, log);
+                        else this.store.dropPending(requestId); // not charged
                         fail(apiError(m.status, m.message, m.code, null, requestId), false);
                     },
                     closed: () => fail(new APIConnectionError('connection to the proxy was lost', requestId), false),
                 },
             );
-            if (!sent) fail(new APIConnectionError('connection to the proxy is closed', requestId), false);
+            if (!sent) {
+                this.store.dropPending(requestId);
+                fail(new APIConnectionError('connection to the proxy is closed', requestId), false);
+            }
         });
     }
 

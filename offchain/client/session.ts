@@ -19,6 +19,7 @@ import {
     type ModelsList,
     type ProxyInfo,
     type ProxyToClient,
+    type Receipt,
 } from '../protocol';
 import { RatlsVerificationError, type PeerVerifier, type RatlsIdentity, type RatlsReport } from '../ratls';
 import type { Logger } from '../runtime';
@@ -42,6 +43,8 @@ export interface SessionContext {
     payments: Payments;
     outbox: Outbox;
     authTimeoutMs: number;
+    /** A receipt without its answer (see lateReceipts.ts): true once verified and kept. */
+    lateReceipt(receipt: Receipt, session: ProxySession): boolean;
     log: Logger;
 }
 
@@ -258,13 +261,19 @@ export class ProxySession {
             case 'answer.end': {
                 const h = this.requests.get(m.requestId);
                 this.requests.delete(m.requestId);
-                return h?.end(m);
+                // a request the client gave up on (cancelled, timed out) is still charged for what was produced
+                return h ? h.end(m) : void this.ctx.lateReceipt(m.receipt, this);
             }
             case 'answer.error': {
                 const h = this.requests.get(m.requestId);
                 this.requests.delete(m.requestId);
-                return h?.error(m);
+                if (h) return h.error(m);
+                if (m.receipt) this.ctx.lateReceipt(m.receipt, this);
+                return;
             }
+            case 'answer.receipt':
+                if (this.ctx.lateReceipt(m.receipt, this)) this.conn.send({ type: 'receipt.ack', requestId: m.requestId });
+                return;
             case 'proxy.payment':
                 return this.ctx.payments.onLedger(m.ledger);
             case 'models.list': {

@@ -35,6 +35,14 @@ const MIGRATIONS = [
         proxy_contract TEXT NOT NULL,
         last_connected INTEGER NOT NULL
     );`,
+    `CREATE TABLE pending (
+        request_id TEXT PRIMARY KEY,
+        client_contract TEXT NOT NULL,
+        path TEXT NOT NULL,
+        model TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );`,
 ];
 
 export interface StoredReceipt {
@@ -42,6 +50,15 @@ export interface StoredReceipt {
     path: string;
     model: string;
     receipt: Receipt;
+}
+
+/** A request sent and not yet answered with a receipt or a free failure: a receipt that comes later is checked against it. */
+export interface PendingRequest {
+    requestId: string;
+    clientContract: string;
+    path: string;
+    model: string;
+    requestHash: string;
 }
 
 export interface StoredCharge {
@@ -58,7 +75,32 @@ export class ClientStore {
         this.db = openDatabase(file, MIGRATIONS);
     }
 
+    /** Stores a verified receipt; its request is no longer pending. */
     addReceipt(r: StoredReceipt): void {
+        this.db.transaction(() => {
+            this.insertReceipt(r);
+            this.dropPending(r.requestId);
+        })();
+    }
+
+    addPending(p: PendingRequest): void {
+        this.db
+            .prepare('INSERT OR REPLACE INTO pending (request_id, client_contract, path, model, request_hash, at) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(p.requestId, p.clientContract, p.path, p.model, p.requestHash, Date.now());
+    }
+
+    pending(requestId: string): PendingRequest | undefined {
+        const row = this.db.prepare('SELECT * FROM pending WHERE request_id = ?').get(requestId) as
+            | { request_id: string; client_contract: string; path: string; model: string; request_hash: string }
+            | undefined;
+        return row && { requestId: row.request_id, clientContract: row.client_contract, path: row.path, model: row.model, requestHash: row.request_hash };
+    }
+
+    dropPending(requestId: string): void {
+        this.db.prepare('DELETE FROM pending WHERE request_id = ?').run(requestId);
+    }
+
+    private insertReceipt(r: StoredReceipt): void {
         this.db
             .prepare(
                 `INSERT OR REPLACE INTO receipts (request_id, proxy_contract, client_contract, path, model, tokens_total, cost, client_total, at, receipt)

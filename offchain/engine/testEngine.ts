@@ -73,6 +73,8 @@ export class TestEngine {
     /** Parsed JSON bodies of the completion requests received, in order. */
     readonly requests: RecordedRequest[] = [];
     private readonly behaviour: EngineBehaviour;
+    /** Delays in progress: stop() ends them, so an engine told to hang for minutes does not outlive its test. */
+    private readonly delays = new Set<() => void>();
 
     private constructor(
         private readonly server: http.Server,
@@ -108,6 +110,7 @@ export class TestEngine {
     }
 
     async stop(): Promise<void> {
+        for (const end of this.delays) end();
         const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
         this.server.closeAllConnections();
         await closed;
@@ -140,7 +143,7 @@ export class TestEngine {
         const plan = planRequest(path, body, this.model);
         const meta: ResponseMeta = { id: randomBytes(12).toString('hex'), created: Math.floor(Date.now() / 1000), model: this.model };
         if ((body as Record<string, unknown>).stream === true) return this.stream(res, renderStream(path, plan, meta));
-        await sleep(this.firstTokenDelay() + Math.max(0, plan.completionTokens - 1) * this.behaviour.tokenDelayMs);
+        await this.sleep(this.firstTokenDelay() + Math.max(0, plan.completionTokens - 1) * this.behaviour.tokenDelayMs);
         if (this.behaviour.failAfterTokens !== null) {
             req.socket.destroy();
             return;
@@ -154,7 +157,7 @@ export class TestEngine {
         let tokens = 0;
         for (const event of events) {
             if (event.token) {
-                await sleep(tokens === 0 ? this.firstTokenDelay() : this.behaviour.tokenDelayMs);
+                await this.sleep(tokens === 0 ? this.firstTokenDelay() : this.behaviour.tokenDelayMs);
                 if (this.behaviour.failAfterTokens !== null && tokens >= this.behaviour.failAfterTokens) {
                     // close once what was written is flushed, without the chunked terminator: a broken stream
                     res.socket?.destroySoon();
@@ -168,13 +171,22 @@ export class TestEngine {
         res.end('data: [DONE]\n\n');
     }
 
+    private sleep(ms: number): Promise<void> {
+        if (ms <= 0) return Promise.resolve();
+        return new Promise((resolve) => {
+            const end = () => {
+                clearTimeout(timer);
+                this.delays.delete(end);
+                resolve();
+            };
+            const timer = setTimeout(end, ms);
+            this.delays.add(end);
+        });
+    }
+
     private firstTokenDelay(): number {
         return this.behaviour.firstTokenDelayMs ?? this.behaviour.tokenDelayMs;
     }
-}
-
-function sleep(ms: number): Promise<void> {
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 /** Writes with backpressure, so a slow reader slows generation down instead of filling memory. */

@@ -167,7 +167,13 @@ export interface ModelsRequest {
     type: 'models';
 }
 
-export type ClientToProxy = ClientHello | ClientAuth | ClientQuery | Cancel | PaymentStatusRequest | ModelsRequest | ErrorMessage;
+/** The client kept a late receipt (`answer.receipt`): the proxy may forget it. */
+export interface ReceiptAck {
+    type: 'receipt.ack';
+    requestId: string;
+}
+
+export type ClientToProxy = ClientHello | ClientAuth | ClientQuery | Cancel | PaymentStatusRequest | ModelsRequest | ReceiptAck | ErrorMessage;
 
 // ---- proxy → client
 
@@ -227,6 +233,16 @@ export interface ClientAnswerError extends AnswerErrorFields {
     receipt?: Receipt;
 }
 
+/**
+ * The receipt of a charged request whose answer never reached the client (its connection ended first, e.g. the
+ * client crashed): sent after each authorization until the client acknowledges it (`receipt.ack`).
+ */
+export interface LateReceipt {
+    type: 'answer.receipt';
+    requestId: string;
+    receipt: Receipt;
+}
+
 export interface ClientPayment {
     type: 'proxy.payment';
     ledger: ClientLedger;
@@ -246,6 +262,7 @@ export type ProxyToClient =
     | AnswerPart
     | ClientAnswerEnd
     | ClientAnswerError
+    | LateReceipt
     | ClientPayment
     | ModelsList
     | ErrorMessage;

@@ -120,6 +120,7 @@ const SCHEMAS: Record<Direction, Record<string, Schema>> = {
         cancel,
         'payment.status': paymentStatus,
         models: obj({ type: constant('models') }),
+        'receipt.ack': obj({ type: constant('receipt.ack'), requestId }),
         error,
     },
     'proxy→client': {
@@ -140,6 +141,7 @@ const SCHEMAS: Record<Direction, Record<string, Schema>> = {
         'answer.part': answerPart,
         'answer.end': obj({ type: constant('answer.end'), requestId, usage, tokens, receipt }),
         'answer.error': obj({ ...answerErrorFields, tokens, receipt }, ['usage', 'tokens', 'receipt']),
+        'answer.receipt': obj({ type: constant('answer.receipt'), requestId, receipt }),
         'proxy.payment': obj({ type: constant('proxy.payment'), ledger: clientLedger }),
         'models.list': obj({
             type: constant('models.list'),

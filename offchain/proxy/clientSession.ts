@@ -98,6 +98,7 @@ export async function runClientSession(d: ClientSessionDeps, ws: WebSocket, remo
     d.peers.add(peer);
     d.onChange();
     ctx.log.info('client authorized', { client: account.key, remote });
+    for (const receipt of ctx.ledger.lateReceipts(account.key)) conn.send({ type: 'answer.receipt', requestId: receipt.requestId, receipt });
     conn.onClose(() => {
         d.peers.delete(peer);
         d.router.clientGone(peer);
@@ -111,6 +112,9 @@ export async function runClientSession(d: ClientSessionDeps, ws: WebSocket, remo
                 return d.router.cancel(peer, m.requestId);
             case 'payment.status':
                 conn.send(clientPayment(ctx, account));
+                return;
+            case 'receipt.ack':
+                ctx.ledger.dropLateReceipt(account.key, m.requestId);
                 return;
             case 'models':
                 conn.send({

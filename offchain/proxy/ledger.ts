@@ -1,5 +1,5 @@
 import { Address } from '@ton/core';
-import { randomU64 } from '../protocol';
+import { randomU64, type Receipt } from '../protocol';
 import { inTransaction, openDatabase, type Db } from '../runtime';
 import { signEnvelope } from '../../wrappers/signing';
 import { Account, ClientAccount, Counters, WorkerAccount } from './accounts';
@@ -48,6 +48,13 @@ const MIGRATIONS = [
         accounts TEXT NOT NULL,
         phase TEXT NOT NULL,
         updated_at INTEGER NOT NULL
+     );`,
+    `CREATE TABLE late_receipts (
+        client TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (client, request_id)
      );`,
 ];
 
@@ -272,6 +279,22 @@ export class Ledger {
 
     setRetirementPhase(contract: string, phase: RetirementPhase): void {
         this.db.prepare('UPDATE retirements SET phase = ?, updated_at = ? WHERE contract = ?').run(phase, Date.now(), contract);
+    }
+
+    /** A receipt whose answer never reached the client (its connection ended first): kept until it acknowledges it. */
+    keepLateReceipt(client: string, receipt: Receipt): void {
+        this.db
+            .prepare('INSERT OR IGNORE INTO late_receipts (client, request_id, receipt, created_at) VALUES (?, ?, ?, ?)')
+            .run(client, receipt.requestId, JSON.stringify(receipt), Date.now());
+    }
+
+    lateReceipts(client: string): Receipt[] {
+        const rows = this.db.prepare('SELECT receipt FROM late_receipts WHERE client = ? ORDER BY created_at').all(client) as { receipt: string }[];
+        return rows.map((r) => JSON.parse(r.receipt) as Receipt);
+    }
+
+    dropLateReceipt(client: string, requestId: string): void {
+        this.db.prepare('DELETE FROM late_receipts WHERE client = ? AND request_id = ?').run(client, requestId);
     }
 
     close(): void {

@@ -120,7 +120,7 @@ export class ProxyService {
         ledger.setMeta('contract', contract.toRawString());
         for (const r of handover) ledger.addRetirement(r);
         const closedByOperator = ledger.retirements().some((r) => r.contract === contract.toRawString());
-        const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line) });
+        const outbox = new Outbox({ db: ledger.db, chain, wallet, pollMs: config.chain.pollMs, log: (line) => log.info(line), alert: (line) => log.error(line) });
         const metrics = createProxyMetrics();
         let onRefuse: (() => void) | undefined;
         const refused = new Promise<void>((resolve) => (onRefuse = resolve));

@@ -316,9 +316,10 @@ export class Router {
                   )
                 : undefined;
         const conn = f.client.conn;
-        if (!failure) conn.send({ type: 'answer.end', requestId: f.requestId, usage: usage!, tokens, receipt: receipt! });
+        let delivered: boolean;
+        if (!failure) delivered = conn.send({ type: 'answer.end', requestId: f.requestId, usage: usage!, tokens, receipt: receipt! });
         else {
-            conn.send({
+            delivered = conn.send({
                 type: 'answer.error',
                 requestId: f.requestId,
                 code: failure.code,
@@ -328,6 +329,8 @@ export class Router {
                 ...(receipt ? { usage, tokens, receipt } : {}),
             });
         }
+        // the client is gone (cancelled by its disconnect): it gets the receipt of what it is charged when it is back
+        if (receipt && !delivered) ctx.ledger.keepLateReceipt(client.key, receipt);
         conn.send(clientPayment(ctx, client));
         w.conn.send(workerPayment(ctx, w.account));
         ctx.log.info('request finished', {

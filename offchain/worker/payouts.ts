@@ -41,6 +41,8 @@ export interface PayoutSubmitterOptions {
  */
 export class PayoutSubmitter {
     private readonly running = new Map<string, Promise<PayoutResult | null>>();
+    /** Proxies whose newer payout came while one was being submitted: considered again once that one settled. */
+    private readonly again = new Set<string>();
 
     constructor(private readonly o: PayoutSubmitterOptions) {}
 
@@ -50,7 +52,12 @@ export class PayoutSubmitter {
      */
     async consider(proxyContract: string): Promise<void> {
         const s = this.o.state.get(proxyContract);
-        if (!s?.payout || s.payout.tokens <= s.paidOnChain || this.running.has(proxyContract)) return;
+        if (!s?.payout || s.payout.tokens <= s.paidOnChain) return;
+        if (this.running.has(proxyContract)) {
+            // the last payout a proxy signs (e.g. before it stops) may come during a submission: it must not wait forever
+            this.again.add(proxyContract);
+            return;
+        }
         const worth = (s.payout.tokens - s.paidOnChain) * (await this.o.feePerToken());
         if (worth < this.o.thresholdNano) return;
         await this.submit(proxyContract);
@@ -60,7 +67,12 @@ export class PayoutSubmitter {
     submit(proxyContract: string): Promise<PayoutResult | null> {
         const running = this.running.get(proxyContract);
         if (running) return running;
-        const task = this.run(proxyContract).finally(() => this.running.delete(proxyContract));
+        const task = this.run(proxyContract).finally(() => {
+            this.running.delete(proxyContract);
+            if (this.again.delete(proxyContract)) {
+                this.consider(proxyContract).catch((error: unknown) => this.o.log.error('payout failed', { proxyContract, error }));
+            }
+        });
         this.running.set(proxyContract, task);
         return task;
     }

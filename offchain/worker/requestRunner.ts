@@ -82,9 +82,27 @@ export async function runRequest(q: ProxyQuery, signal: AbortSignal, ctx: RunCon
         return { outcome: 'engine_refused', usage: emptyUsage() };
     }
 
-    ctx.send({ type: 'answer.head', requestId, status: res.status, headers: relayable(res.headers) });
     const meter = new UsageMeter({ stream: validated.stream });
     const decoder = new StringDecoder('utf8');
+    // A stream's head and its leading events without output (vLLM's role delta comes at once) are held until the
+    // first generated token: the proxy's first-token timeout then catches an engine that hangs before it, and a
+    // failure before it leaves nothing started, so the proxy may retry on another worker.
+    let headSent = false;
+    let held = '';
+    const flushHead = () => {
+        if (headSent) return;
+        headSent = true;
+        ctx.send({ type: 'answer.head', requestId, status: res.status, headers: relayable(res.headers) });
+        part(held);
+        held = '';
+    };
+    const emit = (text: string) => {
+        if (!headSent && validated.stream && meter.chunksWithContent === 0) held += text;
+        else {
+            flushHead();
+            part(text);
+        }
+    };
     const part = (text: string) => {
         for (let at = 0; at < text.length; ) {
             let end = Math.min(at + PART_CHARS, text.length);
@@ -98,7 +116,7 @@ export async function runRequest(q: ProxyQuery, signal: AbortSignal, ctx: RunCon
     try {
         for await (const chunk of res.body) {
             meter.push(chunk);
-            part(decoder.write(chunk));
+            emit(decoder.write(chunk));
             if (validated.stream && meter.exceeded(q.maxTokens)) {
                 cut = true;
                 break; // leaving the loop drops the engine connection, which stops generation
@@ -108,11 +126,12 @@ export async function runRequest(q: ProxyQuery, signal: AbortSignal, ctx: RunCon
         // a character cut short by the failure is not sent: the client gets whole characters only
         meter.end();
         const usage = meter.usage();
-        if (e instanceof RequestAbort) return fail(e.code, e.message, true, usage);
-        return fail('engine_error', e instanceof EngineError ? e.message : `engine stream failed: ${(e as Error).message}`, true, usage);
+        if (e instanceof RequestAbort) return fail(e.code, e.message, headSent, usage);
+        return fail('engine_error', e instanceof EngineError ? e.message : `engine stream failed: ${(e as Error).message}`, headSent, usage);
     }
-    part(decoder.end());
     meter.end();
+    flushHead();
+    part(decoder.end());
     let usage = meter.usage();
     if (cut) {
         const cap = (n: number) => Math.min(n, q.maxTokens);

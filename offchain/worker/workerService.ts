@@ -137,7 +137,7 @@ export class WorkerService {
             (await IdentityRotator.start({ generate: () => generateIdentity({ provider, extra: claims }), log: (line) => log.info(line) }));
         const db = openDatabase(config.database, PAYMENT_MIGRATIONS);
         const payments = new PaymentState(db);
-        const outbox = new Outbox({ db, chain, wallet, log: (line) => log.info(line) });
+        const outbox = new Outbox({ db, chain, wallet, log: (line) => log.info(line), alert: (line) => log.error(line) });
         const engine = new EngineClient({ url: config.engineUrl, timeoutMs: config.engineTimeoutMs });
         const payouts = new PayoutSubmitter({
             outbox,

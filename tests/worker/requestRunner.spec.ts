@@ -66,6 +66,53 @@ describe('runRequest', () => {
         }
     });
 
+    it('holds a stream\'s head and its role delta until the first token, so the proxy times out an engine that hangs before it', async () => {
+        const role = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] })}\n\n`;
+        let release!: () => void;
+        const firstToken = new Promise<void>((r) => (release = r));
+        const e = await rawEngine(async (req, res) => {
+            req.resume();
+            res.writeHead(200, { 'content-type': 'text/event-stream' });
+            res.write(role);
+            await firstToken;
+            res.end(event('one') + 'data: [DONE]\n\n');
+        });
+        try {
+            const sent: WorkerToProxy[] = [];
+            const done = runRequest(query(chat), new AbortController().signal, {
+                engine: e.engine,
+                model: 'm',
+                engineTimeoutMs: 5000,
+                send: (m) => (sent.push(m), true),
+                log: silentLogger(),
+            });
+            await sleep(300);
+            expect(sent).toEqual([]);
+            release();
+            expect((await done).outcome).toBe('ok');
+            expect(sent.map((m) => m.type)).toEqual(['answer.head', 'answer.part', 'answer.part', 'answer.end']);
+            expect(sent.filter((m) => m.type === 'answer.part').map((m) => (m as { data: string }).data).join('')).toBe(role + event('one') + 'data: [DONE]\n\n');
+        } finally {
+            await e.close();
+        }
+    });
+
+    it('reports a stream that fails before its first token as not started, so the proxy may retry it', async () => {
+        const e = await rawEngine((req, res) => {
+            req.resume();
+            res.writeHead(200, { 'content-type': 'text/event-stream' });
+            res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] })}\n\n`, () => res.socket?.destroy());
+        });
+        try {
+            const { sent, outcome } = await run(e.engine, query(chat));
+            expect(outcome).toBe('engine_error');
+            expect(sent).toHaveLength(1);
+            expect(sent[0]).toMatchObject({ type: 'answer.error', code: 'engine_error', started: false, usage: { promptTokens: 0, completionTokens: 0 } });
+        } finally {
+            await e.close();
+        }
+    });
+
     it('cuts a stream that runs past the reservation, drops the engine connection and caps the usage', async () => {
         let engineSawClose = false;
         const e = await rawEngine(async (req, res) => {

@@ -1,8 +1,11 @@
-import { Address } from '@ton/core';
+import { Address, toNano } from '@ton/core';
 import { KeyPair } from '@ton/crypto';
 import { internalMessageCell, readWalletState, signedWalletBody, WALLET_MAX_MESSAGES, walletFromInit } from '../../../wrappers/wallet';
 import type { ChainClient } from '../client';
 import { WalletAdapter } from '../walletAdapter';
+
+/** The CocoonWallet refuses key-signed sends below this balance (exit code 1035, as COCOON's). */
+export const COCOON_WALLET_MIN_BALANCE = toNano('2');
 
 /**
  * The service's `CocoonWallet` for `WalletSender`: four messages per external, seqno from the raw account data,
@@ -16,6 +19,7 @@ export async function cocoonWalletAdapter(key: KeyPair, owner: Address, subwalle
         address: wallet.address,
         init,
         maxMessages: WALLET_MAX_MESSAGES,
+        minBalance: COCOON_WALLET_MIN_BALANCE,
         async seqno(client: ChainClient) {
             return (await readWalletState(client.provider(wallet.address)))?.seqno ?? 0;
         },

@@ -384,15 +384,16 @@ describe('CocoonRoot', () => {
         expect(await f.root.getProxyHashIsValid(H1)).toBe(false);
     });
 
-    it('adding a worker or model hash keeps every other field of the registry', async () => {
+    it('adding a worker or model hash or registering a proxy keeps every other field of the registry', async () => {
         await sendToRoot(f, addHashBody('proxy', H1));
         await sendToRoot(f, registerProxyBody('1.2.3.4:5'));
         await sendToRoot(f, addHashBody('model', H1));
         await sendToRoot(f, addHashBody('worker', H2));
         await sendToRoot(f, addHashBody('worker', H1));
         await sendToRoot(f, addHashBody('model', H2));
+        await sendToRoot(f, registerProxyBody('5.6.7.8:9'));
         const r = (await rootState(f)).registry;
-        expect([r.proxyHashes, r.registeredProxies.size, r.lastProxySeqno]).toEqual([[H1], 1, 1]);
+        expect([r.proxyHashes, [...r.registeredProxies.keys()], r.lastProxySeqno]).toEqual([[H1], [1, 2], 2]);
         const sorted = (hashes: bigint[]) => [...hashes].sort((a, b) => (a < b ? -1 : 1));
         expect([sorted(r.workerHashes), sorted(r.modelHashes)]).toEqual([
             [H1, H2],

@@ -384,6 +384,24 @@ describe('CocoonRoot', () => {
         expect(await f.root.getProxyHashIsValid(H1)).toBe(false);
     });
 
+    it('adding a worker or model hash or registering a proxy keeps every other field of the registry', async () => {
+        await sendToRoot(f, addHashBody('proxy', H1));
+        await sendToRoot(f, registerProxyBody('1.2.3.4:5'));
+        await sendToRoot(f, addHashBody('model', H1));
+        await sendToRoot(f, addHashBody('worker', H2));
+        await sendToRoot(f, addHashBody('worker', H1));
+        await sendToRoot(f, addHashBody('model', H2));
+        await sendToRoot(f, registerProxyBody('5.6.7.8:9'));
+        const r = (await rootState(f)).registry;
+        expect([r.proxyHashes, [...r.registeredProxies.keys()], r.lastProxySeqno]).toEqual([[H1], [1, 2], 2]);
+        const sorted = (hashes: bigint[]) => [...hashes].sort((a, b) => (a < b ? -1 : 1));
+        expect([sorted(r.workerHashes), sorted(r.modelHashes)]).toEqual([
+            [H1, H2],
+            [H1, H2],
+        ]);
+        expect((await f.root.getGetRegistry()).equals(registryCell(r))).toBe(true);
+    });
+
     it('registry cell is bit-exact with COCOON\'s layout (proxy hashes, proxies, seqno, worker, model)', async () => {
         await sendToRoot(f, addHashBody('proxy', H1));
         await sendToRoot(f, registerProxyBody('1.2.3.4:5'));

@@ -41,12 +41,8 @@ export const REFERENCE_GAS = {
 
 export type GasOp = keyof typeof REFERENCE_GAS;
 
-/** Tests fail when an op uses more than this multiple of its reference figure (issue 11: 1.10). */
+/** Tests fail when an op uses more than this multiple of its reference figure (issue 11: 1.10), root ops included. */
 export const GAS_LIMIT_RATIO = 1.1;
-/** The root's governance ops (rare; docs/contracts.md explains what keeps them at up to 1.13) are held to 1.25. */
-export const ROOT_GAS_LIMIT_RATIO = 1.25;
-
-export const gasLimitRatio = (op: GasOp): number => (op.startsWith('root_') ? ROOT_GAS_LIMIT_RATIO : GAS_LIMIT_RATIO);
 
 /**
  * A scenario measures one op: it runs the op in a fresh sandbox and returns the compute-phase gas of the

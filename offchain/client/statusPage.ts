@@ -1,17 +1,7 @@
 import type { AdjustedTokens } from '../protocol';
 import { badge, code, contractStateName, facts, section, servicePage, table, time, ton, type BalanceRow, type OutboxView } from '../runtime';
 import type { PaymentsStatus } from './payments';
-
-/** What the client saw of a proxy over its window (the client's per-proxy figures, where it keeps them). */
-export interface ProxyFiguresView {
-    endpoint: string;
-    connects: number;
-    connectFailures: number;
-    requests: number;
-    failures: Record<string, number>;
-    timeToHeadP50Ms: number | null;
-    score: number;
-}
+import type { ProxyFigures } from './proxyFigures';
 
 /** What the client's page reads from its status (InferenceClient.status()); nothing else reaches the page. */
 export interface ClientPageStatus {
@@ -25,10 +15,10 @@ export interface ClientPageStatus {
     /** The newest verified receipts, oldest first. */
     receipts: { requestId: string; at: number; tokens: AdjustedTokens; coefficient: number; cost: string; clientTotal: string }[];
     outboxSummary: OutboxView;
-    proxies?: ProxyFiguresView[];
+    proxies?: ProxyFigures[];
 }
 
-function proxiesSection(proxies: ProxyFiguresView[]) {
+function proxiesSection(proxies: ProxyFigures[]) {
     const rows = proxies.map((p) => {
         const failures = Object.entries(p.failures).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
         return [p.endpoint, p.connects, p.connectFailures, p.requests, failures, p.timeToHeadP50Ms, `${p.score} / 10000`];

@@ -1,4 +1,5 @@
-import { clientPage, type ClientPageStatus, type ProxyFiguresView } from '../../offchain/client/statusPage';
+import { clientPage, type ClientPageStatus } from '../../offchain/client/statusPage';
+import type { ProxyFigures } from '../../offchain/client/proxyFigures';
 
 const status: ClientPageStatus = {
     connected: false,
@@ -31,7 +32,7 @@ const status: ClientPageStatus = {
 
 describe('the client status page', () => {
     it('shows the proxies it has figures for, escaped, and no section without them', () => {
-        const proxies: ProxyFiguresView[] = [
+        const proxies: ProxyFigures[] = [
             { endpoint: '10.0.0.1:8443<b>', connects: 3, connectFailures: 1, requests: 7, failures: { timeout: 2 }, timeToHeadP50Ms: 35, score: 8100 },
             { endpoint: '10.0.0.2:8443', connects: 0, connectFailures: 2, requests: 0, failures: {}, timeToHeadP50Ms: null, score: 0 },
         ];

@@ -88,7 +88,9 @@ export async function readIdentityFiles(base: string): Promise<RatlsIdentity> {
         fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
             throw new RatlsError(`cannot read ${file} (${e.code ?? e.message})`);
         });
-    const [keyPem, certPem] = await Promise.all([read(`${base}_key.pem`), read(`${base}_cert.pem`)]);
+    // one after the other: a missing pair is reported by its key file, whichever read would finish first
+    const keyPem = await read(`${base}_key.pem`);
+    const certPem = await read(`${base}_cert.pem`);
     const cert = parseCertificate(pemToDer(certPem));
     let keySpki: Buffer;
     try {

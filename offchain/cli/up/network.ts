@@ -49,6 +49,8 @@ export interface NetworkOptions {
     params?: Partial<CocoonParams>;
     /** The worker's price coefficient (1000 = ×1). */
     workerCoefficient?: number;
+    /** Requests the worker runs at once (its config's default otherwise). */
+    workerMaxActiveRequests?: number;
     /** The proxy's settlement thresholds in TON (default: COCOON's 1 and 10). */
     thresholds?: { chargeTon?: number; payoutTon?: number };
     /** The worker collects its pay itself once it is worth this much (TON; default 10). */
@@ -202,6 +204,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
                 model,
                 engineUrl,
                 coefficient: o.workerCoefficient ?? 1000,
+                ...(o.workerMaxActiveRequests !== undefined ? { maxActiveRequests: o.workerMaxActiveRequests } : {}),
                 ...(o.workerPayoutThresholdTon !== undefined ? { payoutThresholdTon: o.workerPayoutThresholdTon } : {}),
                 tdx: { provider: 'fake', peerProvider: 'fake' },
                 ops: { port: 0 },

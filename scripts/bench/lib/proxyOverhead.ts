@@ -85,6 +85,8 @@ export async function measureProxyOverhead(o: { seconds: number; concurrency: nu
         logSink: () => {},
         // settlement on-chain is not what this measures: the client's deposit covers the run
         thresholds: { chargeTon: 1000, payoutTon: 1000 },
+        // the engine called directly has no limit either
+        workerMaxActiveRequests: Math.max(...o.concurrency),
     });
     try {
         const direct = `${engine.url}/v1`;

@@ -1,4 +1,4 @@
-import type { Db } from '../runtime';
+import { withoutFlush, type Db } from '../runtime';
 
 /** A first answer byte this late halves the speed factor of a proxy's score. */
 const LATENCY_HALF_SCORE_MS = 1000;
@@ -49,8 +49,10 @@ export class ProxyScoreboard {
 
     private add(endpoint: string, kind: 'connect' | 'request', outcome: string, ms: number | null): void {
         const at = this.now();
-        this.db.prepare('INSERT INTO proxy_samples (endpoint, at, kind, outcome, ms) VALUES (?, ?, ?, ?, ?)').run(endpoint, at, kind, outcome, ms);
-        if (++this.samples % PRUNE_EVERY === 0) this.db.prepare('DELETE FROM proxy_samples WHERE at < ?').run(at - this.windowMs);
+        withoutFlush(this.db, () => {
+            this.db.prepare('INSERT INTO proxy_samples (endpoint, at, kind, outcome, ms) VALUES (?, ?, ?, ?, ?)').run(endpoint, at, kind, outcome, ms);
+            if (++this.samples % PRUNE_EVERY === 0) this.db.prepare('DELETE FROM proxy_samples WHERE at < ?').run(at - this.windowMs);
+        });
     }
 
     figures(endpoint: string): ProxyFigures {

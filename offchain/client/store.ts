@@ -1,5 +1,5 @@
 import type { Receipt } from '../protocol';
-import { openDatabase, type Db } from '../runtime';
+import { openDatabase, withoutFlush, type Db } from '../runtime';
 
 /** Append-only (runtime's openDatabase): never edit a migration that has shipped. */
 const MIGRATIONS = [
@@ -77,16 +77,18 @@ export class ClientStore {
 
     /** Stores a verified receipt; its request is no longer pending. */
     addReceipt(r: StoredReceipt): void {
-        this.db.transaction(() => {
+        withoutFlush(this.db, () => {
             this.insertReceipt(r);
             this.dropPending(r.requestId);
-        })();
+        });
     }
 
     addPending(p: PendingRequest): void {
-        this.db
-            .prepare('INSERT OR REPLACE INTO pending (request_id, client_contract, path, model, request_hash, at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(p.requestId, p.clientContract, p.path, p.model, p.requestHash, Date.now());
+        withoutFlush(this.db, () =>
+            this.db
+                .prepare('INSERT OR REPLACE INTO pending (request_id, client_contract, path, model, request_hash, at) VALUES (?, ?, ?, ?, ?, ?)')
+                .run(p.requestId, p.clientContract, p.path, p.model, p.requestHash, Date.now()),
+        );
     }
 
     pending(requestId: string): PendingRequest | undefined {
@@ -97,7 +99,7 @@ export class ClientStore {
     }
 
     dropPending(requestId: string): void {
-        this.db.prepare('DELETE FROM pending WHERE request_id = ?').run(requestId);
+        withoutFlush(this.db, () => this.db.prepare('DELETE FROM pending WHERE request_id = ?').run(requestId));
     }
 
     private insertReceipt(r: StoredReceipt): void {
@@ -141,9 +143,11 @@ export class ClientStore {
     offerCharge(clientContract: string, charge: StoredCharge): boolean {
         const best = this.bestCharge(clientContract);
         if (best && best.tokens >= charge.tokens) return false;
-        this.db
-            .prepare('INSERT OR REPLACE INTO charges (client_contract, tokens, boc, received_at) VALUES (?, ?, ?, ?)')
-            .run(clientContract, charge.tokens.toString(), charge.boc, Date.now());
+        withoutFlush(this.db, () =>
+            this.db
+                .prepare('INSERT OR REPLACE INTO charges (client_contract, tokens, boc, received_at) VALUES (?, ?, ?, ?)')
+                .run(clientContract, charge.tokens.toString(), charge.boc, Date.now()),
+        );
         return true;
     }
 

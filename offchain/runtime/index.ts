@@ -5,7 +5,7 @@ export type { Logger, LoggerOptions, LogLevel, LogLine, MemoryLogger } from './l
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics';
 export { handleOps, startOpsServer, type Ops, type HealthReport, type OpsServer, type OpsServerOptions } from './opsServer';
 export { readJsonBody, sendJson, sendError, stringifyJson, bearerToken, tokensEqual, listen, HttpError, ListenError } from './http';
-export { openDatabase, inTransaction, DatabaseError, type Db } from './database';
+export { openDatabase, inTransaction, withoutFlush, DatabaseError, type Db } from './database';
 export { onShutdown, shutdownHandler, FORCED_EXIT_CODE, type ShutdownOptions } from './lifecycle';
 export { endpointsSchema, walletSchema, hostPortSchema } from './configSchemas';
 export {

@@ -1,6 +1,6 @@
 import { Address, Cell } from '@ton/core';
 import type { WorkerLedger } from '../protocol';
-import type { Db } from '../runtime';
+import { withoutFlush, type Db } from '../runtime';
 import { SignedEnvelopeError, validateEnvelope } from '../../wrappers/signing';
 
 /**
@@ -161,29 +161,32 @@ export class PaymentState {
         return fresh;
     }
 
+    /** Without waiting for the disk: the proxy holds the same counters and resends its signed ledger at every connect. */
     save(s: ProxyLedgerState): void {
-        this.db
-            .prepare(
-                `INSERT INTO worker_proxies (proxy_contract, worker_contract, proxy_key, tokens_max, committed_db, committed_chain,
-                     paid_on_chain, payout_tokens, payout_boc, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (proxy_contract) DO UPDATE SET tokens_max = excluded.tokens_max,
-                     committed_db = excluded.committed_db, committed_chain = excluded.committed_chain,
-                     paid_on_chain = excluded.paid_on_chain, payout_tokens = excluded.payout_tokens,
-                     payout_boc = excluded.payout_boc, updated_at = excluded.updated_at`,
-            )
-            .run(
-                s.proxyContract,
-                s.workerContract,
-                s.proxyKey,
-                s.tokensMax.toString(),
-                s.committedDb.toString(),
-                s.committedChain.toString(),
-                s.paidOnChain.toString(),
-                s.payout?.tokens.toString() ?? null,
-                s.payout?.boc ?? null,
-                Date.now(),
-            );
+        withoutFlush(this.db, () =>
+            this.db
+                .prepare(
+                    `INSERT INTO worker_proxies (proxy_contract, worker_contract, proxy_key, tokens_max, committed_db, committed_chain,
+                         paid_on_chain, payout_tokens, payout_boc, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (proxy_contract) DO UPDATE SET tokens_max = excluded.tokens_max,
+                         committed_db = excluded.committed_db, committed_chain = excluded.committed_chain,
+                         paid_on_chain = excluded.paid_on_chain, payout_tokens = excluded.payout_tokens,
+                         payout_boc = excluded.payout_boc, updated_at = excluded.updated_at`,
+                )
+                .run(
+                    s.proxyContract,
+                    s.workerContract,
+                    s.proxyKey,
+                    s.tokensMax.toString(),
+                    s.committedDb.toString(),
+                    s.committedChain.toString(),
+                    s.paidOnChain.toString(),
+                    s.payout?.tokens.toString() ?? null,
+                    s.payout?.boc ?? null,
+                    Date.now(),
+                ),
+        );
     }
 
     /** Records what the worker contract has been paid, as read on-chain (never lowers it). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
-import { DatabaseError, inTransaction, openDatabase } from '../../offchain/runtime';
+import { DatabaseError, inTransaction, openDatabase, withoutFlush } from '../../offchain/runtime';
 
 const migrations = [
     'CREATE TABLE workers (id TEXT PRIMARY KEY, price INTEGER NOT NULL)',
@@ -87,5 +87,48 @@ describe('inTransaction', () => {
         ).toThrow('UNIQUE constraint failed');
         expect(db.prepare('SELECT id FROM workers ORDER BY id').pluck().all()).toEqual(['a', 'seed']);
         db.close();
+    });
+});
+
+describe('per-request writes', () => {
+    it('prepares each SQL text once for the database', () => {
+        const db = openDatabase(path.join(dir, 'a.db'), migrations);
+        try {
+            const sql = 'SELECT price FROM workers WHERE id = ?';
+            expect(db.prepare(sql)).toBe(db.prepare(sql));
+            expect(db.prepare(sql).get('seed')).toEqual({ price: 1 });
+            expect(db.prepare('SELECT id FROM workers')).not.toBe(db.prepare(sql));
+        } finally {
+            db.close();
+        }
+    });
+
+    it('withoutFlush commits at synchronous=NORMAL, then the database is back at FULL; a throw rolls back', () => {
+        const file = path.join(dir, 'a.db');
+        const db = openDatabase(file, migrations);
+        const levels: number[] = [];
+        withoutFlush(db, () => {
+            levels.push(db.pragma('synchronous', { simple: true }) as number);
+            db.prepare('INSERT INTO workers VALUES (?, ?)').run('w1', 5);
+        });
+        expect(levels).toEqual([1]);
+        expect(db.pragma('synchronous', { simple: true })).toBe(2);
+        expect(() =>
+            withoutFlush(db, () => {
+                db.prepare('INSERT INTO workers VALUES (?, ?)').run('w2', 6);
+                throw new Error('half-way');
+            }),
+        ).toThrow('half-way');
+        expect(db.pragma('synchronous', { simple: true })).toBe(2);
+        // inside a transaction the level cannot change: the outer transaction's holds
+        inTransaction(db, () => withoutFlush(db, () => db.prepare('INSERT INTO workers VALUES (?, ?)').run('w3', 7)));
+        db.close();
+        const again = openDatabase(file, migrations);
+        expect(again.prepare('SELECT id, price FROM workers ORDER BY id').all()).toEqual([
+            { id: 'seed', price: 1 },
+            { id: 'w1', price: 5 },
+            { id: 'w3', price: 7 },
+        ]);
+        again.close();
     });
 });

@@ -7,7 +7,8 @@ const DEFAULT_DURATION_MS = 1000;
 /** A first token this late halves the speed factor of the score. */
 const TTFT_HALF_SCORE_MS = 1000;
 export const MAX_SCORE = 10_000;
-const FIGURES_TTL_MS = 1000;
+/** Selection reuses a worker's percentiles this long: sorting the window on every request would cost O(n log n) each. */
+export const SELECTION_PERCENTILES_MS = 1000;
 
 /** What one request did on a worker. */
 export type Outcome =
@@ -37,7 +38,7 @@ export interface ReputationFigures {
 
 function percentile(values: number[], p: number): number | null {
     if (values.length === 0) return null;
-    const sorted = [...values].sort((a, b) => a - b);
+    const sorted = values.sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
@@ -45,9 +46,15 @@ function percentile(values: number[], p: number): number | null {
 export class WorkerRecord {
     /** Recent average request duration (for the expected completion time of a new request). */
     durationMs = DEFAULT_DURATION_MS;
+    /** The window's samples, oldest first, from `head` on (those before it have slid out and wait to be dropped). */
     private samples: Sample[] = [];
-    /** Figures as last computed, reused until a new request or a second later (the window slides): selection reads them per request. */
-    private cached: { at: number; figures: ReputationFigures } | null = null;
+    private head = 0;
+    /** Counts over the window, kept as samples come and go: selection reads the score on every request. */
+    private failureCount = 0;
+    private readonly failures: Record<string, number> = {};
+    /** Percentiles need a sort of the window: computed again only when samples came or went since (`stale`). */
+    private percentiles: { at: number; ttftP50Ms: number | null; ttftP90Ms: number | null; tokensPerSecondP50: number | null } | null = null;
+    private stale = false;
 
     constructor(
         private readonly windowMs: number,
@@ -60,50 +67,66 @@ export class WorkerRecord {
             this.durationMs += EWMA_ALPHA * (o.durationMs - this.durationMs);
             const tokensPerSecond = o.streamMs && o.streamMs > 0 && o.completionTokens > 0 ? (o.completionTokens * 1000) / o.streamMs : null;
             this.samples.push({ at, failure: null, ttftMs: o.ttftMs, tokensPerSecond });
+            this.stale = true;
         } else {
             this.samples.push({ at, failure: o.kind, ttftMs: null, tokensPerSecond: null });
+            this.failures[o.kind] = (this.failures[o.kind] ?? 0) + 1;
+            this.failureCount++;
         }
-        this.cached = null;
         this.prune(at);
     }
 
     private prune(now: number): void {
         const from = now - this.windowMs;
-        let i = 0;
-        while (i < this.samples.length && this.samples[i].at < from) i++;
-        if (i > 0) this.samples = this.samples.slice(i);
+        const first = this.head;
+        while (this.head < this.samples.length && this.samples[this.head].at < from) {
+            const kind = this.samples[this.head++].failure;
+            if (kind === null) continue;
+            this.failureCount--;
+            if (--this.failures[kind] === 0) delete this.failures[kind];
+        }
+        if (this.head > first) this.stale = true;
+        // drop the slid-out samples once they are half the array, so dropping costs O(1) per sample
+        if (this.head > 1024 && this.head * 2 > this.samples.length) {
+            this.samples = this.samples.slice(this.head);
+            this.head = 0;
+        }
     }
 
-    figures(): ReputationFigures {
+    /**
+     * The figures now. `percentilesMaxAgeMs` lets selection, which asks on every request, reuse percentiles up to
+     * that old (the counts and so the reliability are always exact); status and publication take them exact.
+     */
+    figures(percentilesMaxAgeMs = 0): ReputationFigures {
         const now = this.now();
-        if (this.cached && now - this.cached.at < FIGURES_TTL_MS) return this.cached.figures;
         this.prune(now);
-        const failures: Record<string, number> = {};
-        const ttft: number[] = [];
-        const tps: number[] = [];
-        for (const s of this.samples) {
-            if (s.failure !== null) failures[s.failure] = (failures[s.failure] ?? 0) + 1;
-            if (s.ttftMs !== null) ttft.push(s.ttftMs);
-            if (s.tokensPerSecond !== null) tps.push(s.tokensPerSecond);
+        if (!this.percentiles || (this.stale && now - this.percentiles.at >= percentilesMaxAgeMs)) {
+            this.stale = false;
+            const ttft: number[] = [];
+            const tps: number[] = [];
+            for (let i = this.head; i < this.samples.length; i++) {
+                const s = this.samples[i];
+                if (s.ttftMs !== null) ttft.push(s.ttftMs);
+                if (s.tokensPerSecond !== null) tps.push(s.tokensPerSecond);
+            }
+            this.percentiles = { at: now, ttftP50Ms: percentile(ttft, 0.5), ttftP90Ms: percentile(ttft, 0.9), tokensPerSecondP50: percentile(tps, 0.5) };
         }
-        const requests = this.samples.length;
-        const successes = requests - Object.values(failures).reduce((a, b) => a + b, 0);
-        const ttftP50Ms = percentile(ttft, 0.5);
+        const { ttftP50Ms, ttftP90Ms, tokensPerSecondP50 } = this.percentiles;
+        const requests = this.samples.length - this.head;
+        const successes = requests - this.failureCount;
         // Laplace-style: a worker without history starts at the top and one failure does not sink it.
         const reliability = (successes + 1) / (requests + 1);
         const speed = ttftP50Ms === null ? 1 : TTFT_HALF_SCORE_MS / (TTFT_HALF_SCORE_MS + ttftP50Ms);
-        const figures = {
+        return {
             score: Math.round(MAX_SCORE * reliability * speed),
             requests,
             successes,
-            failures,
+            failures: { ...this.failures },
             ttftP50Ms,
-            ttftP90Ms: percentile(ttft, 0.9),
-            tokensPerSecondP50: percentile(tps, 0.5),
+            ttftP90Ms,
+            tokensPerSecondP50,
             windowSeconds: this.windowMs / 1000,
         };
-        this.cached = { at: now, figures };
-        return figures;
     }
 }
 

@@ -1,6 +1,6 @@
 import type { ErrorCode, ModelInfo, ProtocolConnection, ProxyToWorker } from '../protocol';
 import type { WorkerAccount } from './accounts';
-import { MAX_SCORE, ReputationBook, type WorkerRecord } from './reputation';
+import { MAX_SCORE, ReputationBook, SELECTION_PERCENTILES_MS, type WorkerRecord } from './reputation';
 
 /** A score this low counts as this much (so that a cost stays finite and a recovered worker gets traffic again). */
 const MIN_SCORE = 500;
@@ -33,7 +33,7 @@ export class WorkerConn {
      * plus the typical time to first token) divided by the reputation score, so failing or slow workers get less.
      */
     cost(): number {
-        const f = this.record.figures();
+        const f = this.record.figures(SELECTION_PERCENTILES_MS);
         const expected = (this.running + 1) * this.record.durationMs + (f.ttftP50Ms ?? 0);
         return (expected * MAX_SCORE) / Math.max(f.score, MIN_SCORE);
     }

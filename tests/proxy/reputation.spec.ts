@@ -1,4 +1,4 @@
-import { ReputationBook } from '../../offchain/proxy/reputation';
+import { ReputationBook, SELECTION_PERCENTILES_MS } from '../../offchain/proxy/reputation';
 import { onChainEntry } from '../../offchain/proxy/reputationPublisher';
 
 describe('worker reputation over a sliding window', () => {
@@ -47,5 +47,36 @@ describe('worker reputation over a sliding window', () => {
         now += 61_000;
         expect(r.figures().requests).toBe(0);
         expect(book.all().size).toBe(0);
+    });
+
+    it('keeps exact counts and percentiles over many samples sliding out of the window', () => {
+        const book = new ReputationBook(10, clock);
+        const r = book.of('0:cc');
+        // 20 000 requests, one every millisecond, every 1000th an engine error: the window (10 s, both ends in) holds the last 10 001
+        for (let i = 1; i <= 20_000; i++) {
+            now += 1;
+            r.record(i % 1000 === 0 ? { ok: false, kind: 'engine_error' } : ok(i % 2 === 0 ? 100 : 300));
+        }
+        expect(r.figures()).toMatchObject({ requests: 10_001, successes: 9_990, failures: { engine_error: 11 }, ttftP50Ms: 300 });
+        for (let i = 0; i < 5000; i++) r.record(ok(100));
+        r.record({ ok: false, kind: 'timeout' });
+        expect(r.figures()).toMatchObject({ requests: 15_002, successes: 14_990, failures: { engine_error: 11, timeout: 1 }, ttftP50Ms: 100 });
+        now += 10_001;
+        expect(r.figures()).toMatchObject({ requests: 0, successes: 0, failures: {}, ttftP50Ms: null });
+    });
+
+    it('lets selection reuse percentiles for a second while status has them exact; counts are always exact', () => {
+        const r = new ReputationBook(60, clock).of('0:dd');
+        for (let i = 0; i < 3; i++) r.record(ok(300));
+        expect(r.figures(SELECTION_PERCENTILES_MS).ttftP50Ms).toBe(300);
+        for (let i = 0; i < 4; i++) r.record(ok(100));
+        r.record({ ok: false, kind: 'timeout' });
+        expect(r.figures(SELECTION_PERCENTILES_MS)).toMatchObject({ requests: 8, successes: 7, ttftP50Ms: 300 });
+        expect(r.figures()).toMatchObject({ requests: 8, successes: 7, ttftP50Ms: 100 });
+        r.record(ok(300));
+        r.record(ok(300));
+        expect(r.figures(SELECTION_PERCENTILES_MS).ttftP50Ms).toBe(100);
+        now += SELECTION_PERCENTILES_MS;
+        expect(r.figures(SELECTION_PERCENTILES_MS)).toMatchObject({ requests: 10, successes: 9, ttftP50Ms: 300 });
     });
 });

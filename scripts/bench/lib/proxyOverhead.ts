@@ -18,6 +18,8 @@ export interface OverheadRow {
     network: PathFigures;
 }
 
+const WARM_UP_STREAMS = 4;
+
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /** One streamed chat completion; resolves with the time to its first content chunk and the chunks received. */
@@ -86,13 +88,13 @@ export async function measureProxyOverhead(o: { seconds: number; concurrency: nu
         // settlement on-chain is not what this measures: the client's deposit covers the run
         thresholds: { chargeTon: 1000, payoutTon: 1000 },
         // the engine called directly has no limit either
-        workerMaxActiveRequests: Math.max(...o.concurrency),
+        workerMaxActiveRequests: Math.max(WARM_UP_STREAMS, ...o.concurrency),
     });
     try {
         const direct = `${engine.url}/v1`;
         const network = net.openaiBaseUrl;
-        await load(direct, 4, 0.3);
-        await load(network, 4, 0.3);
+        await load(direct, WARM_UP_STREAMS, 0.3);
+        await load(network, WARM_UP_STREAMS, 0.3);
         const rows: OverheadRow[] = [];
         for (const c of o.concurrency) {
             log(`proxy overhead: ${c} concurrent streams, ${o.seconds} s per path`);

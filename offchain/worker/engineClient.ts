@@ -1,3 +1,8 @@
+import http from 'http';
+import https from 'https';
+import type { Readable, Transform } from 'stream';
+import zlib from 'zlib';
+
 /**
  * The worker's HTTP client for its inference engine (vLLM, or the test engine standing in for it): forwards
  * completion requests and streams the answer back, and watches the engine's health through `GET /v1/models`.
@@ -40,16 +45,21 @@ export interface EngineResponse {
     body: AsyncIterable<Buffer>;
 }
 
-/**
- * Framing headers are the relaying server's own business; content-encoding goes too because fetch has already
- * decoded the body.
- */
+/** Framing and hop-by-hop headers are the relaying server's own business. */
 const DROPPED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'content-encoding']);
+
+/** Bodies the engine compressed anyway (it is asked for identity) are decoded, since the meter reads them. */
+const DECODERS: Partial<Record<string, () => Transform>> = { gzip: zlib.createGunzip, deflate: zlib.createInflate, br: zlib.createBrotliDecompress };
 
 export class EngineClient {
     private readonly url: string;
     private readonly timeoutMs: number;
     private readonly healthPollMs: number;
+    /**
+     * Completions go through node:http with kept-alive connections rather than fetch: about half the CPU per
+     * request (measured with the test engine), and this is on every request's path to its first token.
+     */
+    private readonly agent: http.Agent;
     private isHealthy = false;
     private healthTimer: NodeJS.Timeout | null = null;
     private healthRun = 0;
@@ -59,6 +69,7 @@ export class EngineClient {
         this.url = opts.url.replace(/\/+$/, '');
         this.timeoutMs = opts.timeoutMs ?? 120_000;
         this.healthPollMs = opts.healthPollMs ?? 2000;
+        this.agent = new (new URL(this.url).protocol === 'https:' ? https : http).Agent({ keepAlive: true });
     }
 
     /** The outcome of the last health poll (false before the first one). */
@@ -73,20 +84,31 @@ export class EngineClient {
      */
     async forward(path: string, body: unknown, opts: ForwardOptions = {}): Promise<EngineResponse> {
         const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-        const controller = new AbortController();
         const signal = opts.signal;
-        const onAbort = () => controller.abort(signal?.reason);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (signal?.aborted) onAbort();
+        if (signal?.aborted) throw signal.reason;
+        const payload = Buffer.from(JSON.stringify(body));
+        const url = new URL(this.url + path);
+        const req = (url.protocol === 'https:' ? https : http).request(url, {
+            method: 'POST',
+            agent: this.agent,
+            headers: {
+                'content-type': 'application/json',
+                'content-length': payload.length,
+                accept: 'application/json, text/event-stream',
+                'accept-encoding': 'identity',
+            },
+        });
         let timedOut = false;
         let timer: NodeJS.Timeout | undefined;
         const arm = () => {
             clearTimeout(timer);
             timer = setTimeout(() => {
                 timedOut = true;
-                controller.abort();
+                req.destroy();
             }, timeoutMs);
         };
+        const onAbort = () => req.destroy();
+        signal?.addEventListener('abort', onAbort, { once: true });
         const release = () => {
             clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
@@ -98,47 +120,52 @@ export class EngineClient {
         };
 
         arm();
-        let res: Response;
+        let res: http.IncomingMessage;
         try {
-            res = await fetch(this.url + path, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-                body: JSON.stringify(body),
-                signal: controller.signal,
+            res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+                req.once('response', resolve);
+                req.once('error', reject);
+                req.once('close', () => reject(new Error('connection closed')));
+                req.end(payload);
             });
         } catch (e) {
             release();
             throw failure(e, 'answer');
         }
         clearTimeout(timer);
+        // after the head, errors surface through the body's stream
+        req.on('error', () => undefined);
         const headers: Record<string, string> = {};
-        res.headers.forEach((value, name) => {
-            if (!DROPPED_HEADERS.has(name.toLowerCase())) headers[name] = value;
-        });
-        const reader = res.body?.getReader();
+        for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined && !DROPPED_HEADERS.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        const decode = DECODERS[String(res.headers['content-encoding'] ?? '').toLowerCase()];
+        const stream: Readable = decode ? res.pipe(decode()) : res;
+        if (decode) res.on('error', (e) => stream.destroy(e));
         async function* chunks(): AsyncGenerator<Buffer> {
-            if (!reader) return release();
+            const reader = stream[Symbol.asyncIterator]();
             let finished = false;
             try {
                 for (;;) {
                     arm();
-                    let step: Awaited<ReturnType<typeof reader.read>>;
+                    let step: IteratorResult<Buffer>;
                     try {
-                        step = await reader.read();
+                        step = await reader.next();
+                        if (step.done && !res.complete) throw new Error('the answer broke off');
                     } catch (e) {
                         throw failure(e, 'data');
                     }
                     clearTimeout(timer); // the consumer's own pace is not the engine's stall
                     if (step.done) break;
-                    yield Buffer.from(step.value);
+                    yield step.value;
                 }
                 finished = true;
             } finally {
                 release();
-                if (!finished) controller.abort(); // the consumer stopped early or the read failed: drop the connection
+                if (!finished) req.destroy(); // the consumer stopped early or the read failed: drop the connection
             }
         }
-        return { status: res.status, headers, body: chunks() };
+        return { status: res.statusCode ?? 0, headers, body: chunks() };
     }
 
     /** Ids of the models the engine serves. */
@@ -196,11 +223,17 @@ export class EngineClient {
         if (this.healthTimer) clearTimeout(this.healthTimer);
         this.healthTimer = null;
     }
+
+    /** Stops health polling and closes the kept-alive connections. */
+    close(): void {
+        this.stop();
+        this.agent.destroy();
+    }
 }
 
-/** fetch hides the network error in `cause`: show it, it says what went wrong (ECONNREFUSED, ECONNRESET, ...). */
+/** The error's code says what went wrong (ECONNREFUSED, ECONNRESET, ...); fetch hides it in `cause`. */
 function describe(e: unknown): string {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const cause = err.cause?.code ?? err.cause?.message;
-    return cause ? `${err.message} (${cause})` : String(err.message ?? e);
+    const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
+    const code = err.code ?? err.cause?.code ?? err.cause?.message;
+    return code && !err.message.includes(code) ? `${err.message} (${code})` : String(err.message ?? e);
 }

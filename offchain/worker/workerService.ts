@@ -344,7 +344,7 @@ export class WorkerService {
         this.stopping = true;
         for (const s of this.sessions) s.sendState();
         await Promise.all(this.sessions.map((s) => s.stop()));
-        this.engine.stop();
+        this.engine.close();
         for (const stop of this.stoppers) stop();
         await this.ops?.close();
         await this.outbox.stop();

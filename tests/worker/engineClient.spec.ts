@@ -1,5 +1,6 @@
 import http from 'http';
 import { AddressInfo } from 'net';
+import { gzipSync } from 'zlib';
 import { TestEngine } from '../../offchain/engine';
 import { EngineClient, EngineError } from '../../offchain/worker/engineClient';
 import { UsageMeter } from '../../offchain/worker/meter';
@@ -82,6 +83,29 @@ describe('EngineClient', () => {
             expect(res.headers['x-request-id']).toBe('abc');
             expect(Object.keys(res.headers).filter((h) => /^(keep-alive|connection|content-length|transfer-encoding)$/i.test(h))).toEqual([]);
             expect(await collect(res.body)).toBe('{}');
+        } finally {
+            server.closeAllConnections();
+            server.close();
+        }
+    });
+
+    it('asks for an uncompressed answer, decodes one compressed anyway, and reuses its connection', async () => {
+        const seen: { encoding?: string; port: number }[] = [];
+        const server = http.createServer((req, res) => {
+            seen.push({ encoding: req.headers['accept-encoding'], port: req.socket.remotePort! });
+            res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip' });
+            res.end(gzipSync('data: {"x":1}\n\ndata: [DONE]\n\n'));
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        try {
+            const c = new EngineClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+            for (let i = 0; i < 2; i++) {
+                const res = await c.forward('/v1/chat/completions', {});
+                expect(res.headers).toEqual(expect.not.objectContaining({ 'content-encoding': expect.anything() }));
+                expect(await collect(res.body)).toBe('data: {"x":1}\n\ndata: [DONE]\n\n');
+            }
+            expect(seen.map((s) => s.encoding)).toEqual(['identity', 'identity']);
+            expect(seen[1].port).toBe(seen[0].port);
         } finally {
             server.closeAllConnections();
             server.close();

@@ -263,6 +263,10 @@ export class Payments {
 
     private offerCharge(t: PaymentTarget, boc: string): void {
         const log = this.o.log;
+        const key = t.clientContract.toRawString();
+        const best = this.o.store.bestCharge(key);
+        // the proxy repeats its newest charge in every ledger until the next save-state: checked once
+        if (best?.boc === boc) return;
         let tokens: bigint;
         try {
             const { payload } = validateEnvelope(Cell.fromBase64(boc), {
@@ -276,8 +280,6 @@ export class Payments {
             log.error('rejected a signed charge from the proxy', { proxy: t.proxy.contract, error: e });
             return;
         }
-        const key = t.clientContract.toRawString();
-        const best = this.o.store.bestCharge(key);
         if (best && tokens < best.tokens) {
             this.rejectedCharges++;
             log.error('rejected a replayed signed charge (its count is below the best known)', { tokens, best: best.tokens });

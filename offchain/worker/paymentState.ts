@@ -91,7 +91,8 @@ export function acceptLedger(state: ProxyLedgerState, ledger: WorkerLedger): Led
     }
     const next: ProxyLedgerState = { ...state, ...incoming, paidOnChain: max(state.paidOnChain, BigInt(ledger.paidOnChain)) };
     let payoutRejected: string | null = null;
-    if (ledger.signedPayout !== null) {
+    // the proxy repeats its newest payout in every ledger until the next save-state: checked once
+    if (ledger.signedPayout !== null && ledger.signedPayout !== state.payout?.boc) {
         try {
             const tokens = payoutTokens(state, ledger.signedPayout);
             if (state.payout && tokens < state.payout.tokens) {

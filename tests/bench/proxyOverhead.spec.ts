@@ -1,20 +1,21 @@
-import { measureProxyOverhead, overheadTable } from '../../scripts/bench/lib/proxyOverhead';
+import { benchProxyOverhead } from '../../scripts/bench/lib/proxyOverhead';
 
-/** A smoke run of `npm run bench:proxy`: every figure is produced (the figures themselves are the benchmark's). */
+/** A smoke run of the proxy-overhead part of `npm run bench`: every figure is produced (the figures themselves are the benchmark's). */
 describe('the proxy overhead benchmark', () => {
-    it('measures both paths at each concurrency and prints one row each', async () => {
-        const rows = await measureProxyOverhead({ seconds: 0.3, concurrency: [1, 4] });
-        expect(rows.map((r) => r.concurrency)).toEqual([1, 4]);
-        for (const r of rows) {
-            for (const p of [r.direct, r.network]) {
-                expect(p.requests).toBeGreaterThan(0);
-                expect(p.tokens).toBeGreaterThanOrEqual(p.requests);
-                expect(p.ttftP50).toBeGreaterThan(0);
-                expect(p.ttftP99).toBeGreaterThanOrEqual(p.ttftP50);
-            }
+    it('measures both paths at each concurrency, with services in their own processes, and states every target', async () => {
+        const s = await benchProxyOverhead({ smoke: true, log: () => {} });
+        const rows = s.table.split('\n');
+        expect(rows).toHaveLength(4);
+        for (const [i, streams] of [1, 4].entries()) {
+            expect(rows[2 + i]).toMatch(new RegExp(`^\\| ${streams} \\| [\\d.]+ / [\\d.]+ \\| [\\d.]+ / [\\d.]+ \\| -?[\\d.]+ / -?[\\d.]+ \\| [1-9]\\d* / [1-9]\\d* \\| [1-9]\\d* / [1-9]\\d* \\| \\d+% \\|$`));
         }
-        const table = overheadTable(rows).split('\n');
-        expect(table).toHaveLength(4);
-        expect(table[2]).toMatch(/^\| 1 \| [\d.]+ \/ [\d.]+ \| [\d.]+ \/ [\d.]+ \| -?[\d.]+ \/ -?[\d.]+ \| \d+ \/ \d+ \| \d+ \/ \d+ \| \d+% \|$/);
-    }, 120_000);
+        expect(s.targets.map((t) => t.what)).toEqual([
+            'added TTFT p50, 1 stream(s)',
+            'added TTFT p99, 1 stream(s)',
+            'added TTFT p50, 4 stream(s)',
+            'added TTFT p99, 4 stream(s)',
+            'streamed throughput via the network ÷ direct, 4 streams',
+        ]);
+        for (const t of s.targets) expect(t.measured).toMatch(/^-?\d+(\.\d+)?( ms|%)$/);
+    }, 180_000);
 });

@@ -1,7 +1,7 @@
 // The proxy's overhead: the whole local network (client → proxy → worker → test engine with zero think time)
 // against the same test engine called directly, in the same run, phase by phase at each concurrency.
-import { TestEngine } from '../../../offchain/engine';
-import { LOCAL_MODEL, startNetwork } from '../../../offchain/cli/up/network';
+import { FaultNet } from '../../../tests/faults/harness';
+import type { BenchOptions, BenchSection, Target } from './section';
 
 export interface PathFigures {
     requests: number;
@@ -73,26 +73,22 @@ async function load(url: string, concurrency: number, seconds: number): Promise<
 }
 
 /**
- * Runs the comparison: a test engine, a whole local network in front of it, then for each concurrency the engine
- * directly and the network, `seconds` each (after a short warm-up of both).
+ * Runs the comparison: the proxy, the worker and the client each in its own process (as deployed; the fault suite's
+ * harness starts them), the test engine and the devnet in this one, and for each concurrency the engine directly
+ * and the network, `seconds` each (after a short warm-up of both).
  */
 export async function measureProxyOverhead(o: { seconds: number; concurrency: number[]; log?: (line: string) => void }): Promise<OverheadRow[]> {
     const log = o.log ?? (() => {});
-    const engine = await TestEngine.start({ model: 'test-model', tokenDelayMs: 0 });
-    const net = await startNetwork({
-        clientPort: 0,
-        engineUrl: engine.url,
-        model: LOCAL_MODEL,
-        progress: () => {},
-        logSink: () => {},
+    const net = await FaultNet.start({
+        name: 'bench-overhead',
         // settlement on-chain is not what this measures: the client's deposit covers the run
-        thresholds: { chargeTon: 1000, payoutTon: 1000 },
+        proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
         // the engine called directly has no limit either
-        workerMaxActiveRequests: Math.max(WARM_UP_STREAMS, ...o.concurrency),
+        worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, ...o.concurrency) },
     });
     try {
-        const direct = `${engine.url}/v1`;
-        const network = net.openaiBaseUrl;
+        const direct = `${net.engines[0].url}/v1`;
+        const network = `${net.api}/v1`;
         await load(direct, WARM_UP_STREAMS, 0.3);
         await load(network, WARM_UP_STREAMS, 0.3);
         const rows: OverheadRow[] = [];
@@ -103,7 +99,6 @@ export async function measureProxyOverhead(o: { seconds: number; concurrency: nu
         return rows;
     } finally {
         await net.stop();
-        await engine.stop();
     }
 }
 
@@ -120,4 +115,39 @@ export function overheadTable(rows: OverheadRow[]): string {
         '|---:|---:|---:|---:|---:|---:|---:|',
         ...lines,
     ].join('\n');
+}
+
+const ADDED_P50_MS = 1;
+const ADDED_P99_MS = 5;
+const THROUGHPUT_SHARE = 0.9;
+
+/** `npm run bench` part: the overhead table and the issue's targets (added TTFT at every concurrency, throughput at 128). */
+export async function benchProxyOverhead(o: BenchOptions): Promise<BenchSection> {
+    const concurrency = o.smoke ? [1, 4] : [1, 16, 128];
+    const seconds = o.smoke ? 0.3 : 3;
+    const rows = await measureProxyOverhead({ seconds, concurrency, log: o.log });
+    const targets: Target[] = [];
+    for (const r of rows) {
+        const p50 = r.network.ttftP50 - r.direct.ttftP50;
+        const p99 = r.network.ttftP99 - r.direct.ttftP99;
+        targets.push({ what: `added TTFT p50, ${r.concurrency} stream(s)`, measured: `${p50.toFixed(2)} ms`, target: `< ${ADDED_P50_MS} ms`, met: p50 < ADDED_P50_MS });
+        targets.push({ what: `added TTFT p99, ${r.concurrency} stream(s)`, measured: `${p99.toFixed(2)} ms`, target: `< ${ADDED_P99_MS} ms`, met: p99 < ADDED_P99_MS });
+    }
+    const last = rows[rows.length - 1];
+    const share = last.network.requests / last.network.seconds / (last.direct.requests / last.direct.seconds);
+    targets.push({
+        what: `streamed throughput via the network ÷ direct, ${last.concurrency} streams`,
+        measured: `${(share * 100).toFixed(0)}%`,
+        target: `≥ ${THROUGHPUT_SHARE * 100}%`,
+        met: share >= THROUGHPUT_SHARE,
+    });
+    return {
+        title: 'Proxy overhead',
+        table: overheadTable(rows),
+        targets,
+        notes: [
+            `Each request: a streamed chat completion of 20 tokens from the test engine with zero think time; ${seconds} s per path and concurrency, after a warm-up; both paths measured in turn in the same run.`,
+            'Direct: this process calls the test engine (in this process). Network: this process calls the client\'s OpenAI API; the client, proxy and worker each run in their own process (`cocoon client|proxy|worker`, fake TDX, mutual RA-TLS between them), the devnet in this process.',
+        ],
+    };
 }

@@ -31,5 +31,6 @@ export interface BenchOptions {
 /** A markdown table from a header row and rows of cells. */
 export function markdownTable(header: string[], rows: (string | number)[][], align: ('l' | 'r')[] = []): string {
     const rule = header.map((_, i) => ((align[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
-    return [header, rule, ...rows.map((r) => r.map(String))].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+    const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+    return [line(header), `|${rule.join('|')}|`, ...rows.map(line)].join('\n');
 }

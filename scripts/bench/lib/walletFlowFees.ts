@@ -19,6 +19,8 @@ export interface WalletFlowFee {
     transactions: number;
     /** nanoTON, every transaction's total fees plus every internal message's forwarding fee. */
     fees: bigint;
+    /** The same fees per transaction, in execution order (the wallet's first). */
+    parts: bigint[];
     /** Compute gas of the contract op the flow is named for (null: the contract does not run it, or not measured). */
     gas: bigint | null;
 }
@@ -66,9 +68,9 @@ export async function measureWalletFlows(snapshotWorkers: number): Promise<Walle
         s.blockchain.now = Math.floor(Date.now() / 1000);
         const wallet = await deployProxyWallet(s);
         const { r, on } = await run(s, wallet.address);
-        out.push({ flow, transactions: r.transactions.length, fees: feesOf(r.transactions), gas: gasOn(r.transactions, on) });
+        out.push({ flow, transactions: r.transactions.length, fees: feesOf(r.transactions), parts: r.transactions.map((t) => feesOf([t])), gas: gasOn(r.transactions, on) });
     }
     const snapshot = await measureSnapshotFee(snapshotWorkers);
-    out.push({ flow: `reputation snapshot (${snapshotWorkers} workers)`, transactions: snapshot.transactions, fees: snapshot.publishFee, gas: null });
+    out.push({ flow: `reputation snapshot (${snapshotWorkers} workers)`, transactions: snapshot.transactions, fees: snapshot.publishFee, parts: [], gas: null });
     return out;
 }

@@ -10,7 +10,7 @@ import { OP_REPUTATION_SNAPSHOT } from '../../../wrappers/reputation';
 import { SignedOp } from '../../../wrappers/signing';
 import { feesOf } from '../../demo/ledger';
 
-export const FLOW_NAMES: Record<number, string> = {
+const FLOW_NAMES: Record<number, string> = {
     [OP_DO_NOT_PROCESS]: 'save-state',
     [SignedOp.charge]: 'charge',
     0xf172e6c2: 'top-up',
@@ -19,8 +19,8 @@ export const FLOW_NAMES: Record<number, string> = {
 };
 
 /** Transactions not caused by a service: the faucet's transfers and chains started before the measured span. */
-export const NOT_A_SERVICE = 'faucet';
-export const EARLIER = 'started before the span';
+const NOT_A_SERVICE = 'faucet';
+const EARLIER = 'started before the span';
 
 export interface FlowTally {
     flow: string;

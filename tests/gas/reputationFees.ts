@@ -4,7 +4,7 @@
 import { Address, Cell, toNano } from '@ton/core';
 import { paymentsSandbox } from '../contracts/payments.setup';
 import { proxyKeys } from '../contracts/payments.fixtures';
-import { internalMessageCell, signedWalletBody, walletFromInit } from '../../wrappers/wallet';
+import { deployProxyWallet, sendFromWallet } from './walletSend';
 import { reputationSnapshotCell, signReputationSnapshot, WorkerReputation } from '../../wrappers/reputation';
 
 export interface SnapshotFee {
@@ -15,6 +15,8 @@ export interface SnapshotFee {
     publishFee: bigint;
     /** Nanotons of storage rent per day for keeping it on the proxy contract. */
     storagePerDay: bigint;
+    /** Transactions of the publishing chain (the wallet's first). */
+    transactions: number;
 }
 
 const DAY = 86_400;
@@ -58,25 +60,15 @@ async function rentPerDay(s: Awaited<ReturnType<typeof paymentsSandbox>>, from: 
 export async function measureSnapshotFee(workers: number): Promise<SnapshotFee> {
     const s = await paymentsSandbox();
     s.blockchain.now = 1_800_000_000;
-    const wallet = s.blockchain.openContract(await walletFromInit(proxyKeys.publicKey, s.proxyOwner.address));
-    await s.proxyOwner.send({ to: wallet.address, value: toNano('100'), init: wallet.init, bounce: false });
+    const wallet = await deployProxyWallet(s);
 
     await rentPerDay(s, s.stranger.address); // settles the rent due since the deployment
     const baseRent = await rentPerDay(s, s.stranger.address);
     const snapshot = reputationSnapshotCell(s.blockchain.now!, 3_600, sampleEntries(workers));
     const envelope = signReputationSnapshot({ queryId: 1n, proxy: s.proxy.address, snapshot, sendExcessesTo: wallet.address }, proxyKeys.secretKey);
-    const body = signedWalletBody({
-        wallet: wallet.address,
-        secretKey: proxyKeys.secretKey,
-        validUntil: s.blockchain.now! + 60,
-        seqno: 0,
-        messages: [{ mode: 1, message: internalMessageCell({ to: s.proxy.address, value: toNano('0.2'), bounce: true, body: envelope }) }],
-    });
     const before = (await s.blockchain.getContract(wallet.address)).balance;
-    const r = await s.blockchain.sendMessage({ info: { type: 'external-in', dest: wallet.address, importFee: 0n }, body });
-    const failed = r.transactions.filter((t) => t.description.type === 'generic' && (t.description.aborted || (t.description.computePhase.type === 'vm' && !t.description.computePhase.success)));
-    if (failed.length > 0) throw new Error(`publishing a snapshot of ${workers} workers failed`);
+    const r = await sendFromWallet(s, wallet.address, 0, { to: s.proxy.address, value: toNano('0.2'), bounce: true, body: envelope });
     const after = (await s.blockchain.getContract(wallet.address)).balance;
     const rent = (await rentPerDay(s, s.stranger.address)) - baseRent;
-    return { workers, ...countTree(snapshot), publishFee: before - after, storagePerDay: rent };
+    return { workers, ...countTree(snapshot), publishFee: before - after, storagePerDay: rent, transactions: r.transactions.length };
 }

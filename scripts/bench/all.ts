@@ -6,12 +6,14 @@
 import { writeFileSync } from 'fs';
 import os from 'os';
 import { join } from 'path';
+import { benchChainCost } from './lib/chainCost';
 import { benchProxyOverhead } from './lib/proxyOverhead';
 import { machineNow, printSection, renderReport } from './lib/report';
 import type { BenchOptions, BenchSection } from './lib/section';
 
 const PARTS: Record<string, (o: BenchOptions) => Promise<BenchSection>> = {
     proxy: benchProxyOverhead,
+    chaincost: benchChainCost,
 };
 
 async function main(argv: string[]): Promise<void> {

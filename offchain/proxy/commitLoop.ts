@@ -8,8 +8,9 @@ export const saveIntent = (seqno: number) => `save:${seqno}`;
 
 /**
  * The commit loop (ref §3.6): every `commitMs` one database transaction (seqno + 1, changed accounts, history),
- * and every `saveStateSeconds`, when none is in flight, a save-state record for that seqno through the outbox,
- * enqueued in the same transaction. A refusing proxy keeps committing but records no more save-states.
+ * and every `saveStateSeconds`, when none is in flight and some counted tokens are not yet vouched for on-chain (or
+ * none was recorded since the start), a save-state record for that seqno through the outbox, enqueued in the same
+ * transaction. A refusing proxy keeps committing but records no more save-states.
  */
 export class CommitLoop {
     private timer?: NodeJS.Timeout;
@@ -63,7 +64,9 @@ export class CommitLoop {
 
     private tick(): void {
         try {
-            const due = !this.ctx.refusal && Date.now() - this.lastSaveAt >= this.ctx.config.saveStateSeconds * 1000;
+            // an idle proxy records nothing new: a save-state every 30 s would cost it about 8.8 TON a day for nothing
+            const needed = this.lastSaveAt === 0 || this.ctx.ledger.unsaved;
+            const due = !this.ctx.refusal && needed && Date.now() - this.lastSaveAt >= this.ctx.config.saveStateSeconds * 1000;
             const free = this.inFlight === null || this.watch.lastConfirmed >= this.inFlight;
             this.commit(due && free);
         } catch (e) {

@@ -133,6 +133,12 @@ export class Ledger {
         return new Ledger(openDatabase(file, MIGRATIONS), signer);
     }
 
+    /** Some account counted tokens that no save-state on-chain vouches for yet. */
+    get unsaved(): boolean {
+        for (const a of [...this.clients.values(), ...this.workers.values()]) if (a.counters.tokensMax !== a.counters.committedChain) return true;
+        return false;
+    }
+
     get seqno(): number {
         return this.seqnoValue;
     }

@@ -126,6 +126,14 @@ describe('ProxyService on the devnet', () => {
         expect(proxy.status().confirmedSeqno).toBeGreaterThan(0);
     });
 
+    it('records no further save-state while idle: nothing counted needs one (saveStateSeconds is 1)', async () => {
+        const saves = () => proxy.status().outbox.filter((r) => r.intent.startsWith('save:')).map((r) => r.intent);
+        const before = saves();
+        expect(before).toHaveLength(1);
+        await new Promise((r) => setTimeout(r, 2500));
+        expect(saves()).toEqual(before);
+    });
+
     it('admits a worker through hello, compare and state', async () => {
         const w = await dialWorker(proxy.ports.workers, workerOwner.address, MODEL);
         workers.push(w);

@@ -96,6 +96,8 @@ function splitEndpoint(endpoint: string): { host: string; port: number } {
 export class ProxySession {
     readonly closed: Promise<CloseInfo>;
     private readonly requests = new Map<string, RequestHandlers>();
+    /** Handling deferred to the end of the current I/O turn, in arrival order (see route). */
+    private readonly later: (() => void)[] = [];
     private readonly modelWaiters: { resolve: (m: ModelsList) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
 
     private constructor(
@@ -107,7 +109,8 @@ export class ProxySession {
         private readonly ctx: SessionContext,
     ) {
         this.closed = new Promise((resolve) => conn.onClose(resolve));
-        void this.closed.then((info) => this.onClosed(info));
+        // after the answers already received: their ends are queued in `later` (see route)
+        void this.closed.then((info) => this.defer(() => this.onClosed(info)));
         conn.onMessage((m) => this.route(m));
     }
 
@@ -252,7 +255,24 @@ export class ProxySession {
         this.conn.close(1000, 'client stopping');
     }
 
+    /**
+     * Heads and parts go to the app at once; everything else (ends with their receipt check and database write,
+     * ledgers, late receipts) waits for the end of this I/O turn, in order. Frames that came in one read would
+     * otherwise hold the head's write to the app until all of them were handled.
+     */
     private route(m: ProxyToClient): void {
+        if (m.type === 'answer.head' || m.type === 'answer.part') return this.handle(m);
+        this.defer(() => this.handle(m));
+    }
+
+    private defer(fn: () => void): void {
+        if (this.later.push(fn) > 1) return;
+        setImmediate(() => {
+            for (const f of this.later.splice(0)) f();
+        });
+    }
+
+    private handle(m: ProxyToClient): void {
         switch (m.type) {
             case 'answer.head':
                 return this.requests.get(m.requestId)?.head(m);

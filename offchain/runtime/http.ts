@@ -87,9 +87,11 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
                 finish(new HttpError(400, 'request body is not valid JSON'));
             }
         });
-        // A client that goes away mid-body ends in 'error' (ECONNRESET) and/or 'close' without 'end'.
-        req.on('error', () => finish(new HttpError(400, 'request aborted')));
-        req.on('close', () => finish(new HttpError(400, 'request aborted')));
+        // A client that goes away mid-body ends in 'error' (ECONNRESET) and/or 'close' without 'end'. 'close' also
+        // comes after every complete request: no error is built then (capturing its stack is not free).
+        const aborted = () => settled || finish(new HttpError(400, 'request aborted'));
+        req.on('error', aborted);
+        req.on('close', aborted);
     });
 }
 

@@ -26,7 +26,7 @@ import {
     type Usage,
 } from '../protocol';
 import { createQuoteProvider, generateIdentity, PeerVerifier, type RatlsIdentity } from '../ratls';
-import { createLogger, createMetrics, type BalanceRow, type Logger, type Metrics } from '../runtime';
+import { createLogger, createMetrics, withoutFlush, type BalanceRow, type Logger, type Metrics } from '../runtime';
 import { parseDescriptorText } from '../../wrappers/descriptor';
 import { resolveClientConfig, type ResolvedClientConfig } from './config';
 import {
@@ -348,14 +348,17 @@ export class InferenceClient {
                         if (finished) return;
                         if (!headSeen) return fail(apiError(502, 'proxy ended the answer before its head', 'bad_message', null, requestId), false);
                         try {
-                            verified(m.receipt, m.tokens);
+                            // the receipt and the proxy's sample in one commit
+                            withoutFlush(this.store.db, () => {
+                                verified(m.receipt, m.tokens);
+                                finish('ok');
+                            });
                         } catch (e) {
                             if (!(e instanceof ReceiptError)) throw e;
                             this.counters.badReceipts.inc();
                             log.error('receipt rejected: the proxy claims payment for something else', { error: e, receipt: m.receipt });
                             return fail(apiError(502, `receipt rejected: ${e.message}`, 'bad_receipt', null, requestId), false);
                         }
-                        finish('ok');
                         parts.end();
                         resolveDone({ usage: m.usage, tokens: m.tokens, receipt: m.receipt, durationMs: Date.now() - sentAt });
                     },

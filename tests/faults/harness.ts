@@ -104,11 +104,13 @@ export class Service {
         readonly config: string,
         /** Its secrets, as the operator's environment holds them. */
         readonly environment: NodeJS.ProcessEnv,
+        /** Node's own options (e.g. --cpu-prof). */
+        readonly nodeArgs: string[] = [],
     ) {}
 
     start(): void {
         this.runStart = this.logs.length;
-        const child = spawn(process.execPath, [BIN, this.role, '--config', this.config], { env: { ...process.env, ...this.environment } });
+        const child = spawn(process.execPath, [...this.nodeArgs, BIN, this.role, '--config', this.config], { env: { ...process.env, ...this.environment } });
         let buffer = '';
         child.stderr.on('data', (d: Buffer) => {
             buffer += d.toString();
@@ -171,6 +173,8 @@ export interface FaultNetOptions {
     /** TON the proxy's wallet gets from the faucet (default 30). */
     proxyWalletTon?: string;
     engineTokenDelayMs?: number;
+    /** Node options of every service process (e.g. --cpu-prof). */
+    nodeArgs?: string[];
 }
 
 /**
@@ -239,7 +243,7 @@ export class FaultNet {
             commitMs: 200,
             ...o.proxy,
         });
-        const proxy = new Service('proxy', 'proxy', proxyFile, { COCOON_PROXY_SEED: wallets.proxy.seed, COCOON_PROXY_ADMIN_TOKEN: ADMIN_TOKEN });
+        const proxy = new Service('proxy', 'proxy', proxyFile, { COCOON_PROXY_SEED: wallets.proxy.seed, COCOON_PROXY_ADMIN_TOKEN: ADMIN_TOKEN }, o.nodeArgs);
         const engines: TestEngine[] = [];
         const workers: Service[] = [];
         for (let i = 0; i < n; i++) {
@@ -256,7 +260,7 @@ export class FaultNet {
                 database: path.join(dir, `worker${i}.db`),
                 ...o.worker,
             });
-            workers.push(new Service('worker', `worker${i}`, file, { COCOON_WORKER_SEED: wallets[`worker${i}`].seed }));
+            workers.push(new Service('worker', `worker${i}`, file, { COCOON_WORKER_SEED: wallets[`worker${i}`].seed }, o.nodeArgs));
         }
         const clientDb = path.join(dir, 'client.db');
         const clientFile = write('client', {
@@ -270,7 +274,7 @@ export class FaultNet {
             http: { port: ports.clientHttp, adminToken: ADMIN_TOKEN },
             ...o.client,
         });
-        const client = new Service('client', 'client', clientFile, { COCOON_CLIENT_SEED: wallets.client.seed, COCOON_CLIENT_SECRET: CLIENT_SECRET });
+        const client = new Service('client', 'client', clientFile, { COCOON_CLIENT_SEED: wallets.client.seed, COCOON_CLIENT_SECRET: CLIENT_SECRET }, o.nodeArgs);
         const proxyContract = proxyAddress({ owner: root.owner, proxyPublicKey: wallets.proxy.publicKey, root: root.address, params });
         const member = { proxyAddress: proxyContract, proxyPublicKey: wallets.proxy.publicKey, params };
         const contracts = {

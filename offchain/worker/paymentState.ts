@@ -125,11 +125,17 @@ function payoutTokens(state: ProxyLedgerState, boc: string): bigint {
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export class PaymentState {
+    /** Records as last read or written: this class is their only writer, and every ledger reads one. */
+    private readonly known = new Map<string, ProxyLedgerState>();
+
     constructor(private readonly db: Db) {}
 
     get(proxyContract: string): ProxyLedgerState | undefined {
+        const known = this.known.get(proxyContract);
+        if (known) return known;
         const row = this.db.prepare('SELECT * FROM worker_proxies WHERE proxy_contract = ?').get(proxyContract) as Row | undefined;
-        return row && fromRow(row);
+        if (row) this.known.set(proxyContract, fromRow(row));
+        return this.known.get(proxyContract);
     }
 
     all(): ProxyLedgerState[] {
@@ -188,6 +194,7 @@ export class PaymentState {
                     Date.now(),
                 ),
         );
+        this.known.set(s.proxyContract, s);
     }
 
     /** Records what the worker contract has been paid, as read on-chain (never lowers it). */

@@ -1,6 +1,6 @@
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+    return view(bytes).toString('hex');
 }
 
 /** Strict hex decoding: even length, hex digits only (Buffer.from silently stops at the first bad digit). */
@@ -10,5 +10,10 @@ export function fromHex(hex: string): Uint8Array | undefined {
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-    return a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+    return a.length === b.length && Buffer.compare(view(a), view(b)) === 0;
+}
+
+/** The same memory as a Buffer, not a copy. */
+function view(bytes: Uint8Array): Buffer {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

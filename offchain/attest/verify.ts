@@ -17,8 +17,8 @@ export interface VerifyOptions {
     /** Root public-key hash to pin (SHA-384 of 0x04 ‖ X ‖ Y). Default: the Intel SGX Root CA. For test PKIs. */
     rootKeyHash?: string;
     /**
-     * Where certificate, CRL and collateral signature results are remembered (never the quote's own two
-     * signatures): default one cache for the process; false verifies every signature on every call.
+     * Where certificate, CRL, collateral and QE report signature results are remembered (never the signature over
+     * the quote's body): default one cache for the process; false verifies every signature on every call.
      */
     signatureCache?: SignatureCache | false;
 }
@@ -80,7 +80,7 @@ export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteR
     });
     list.add(CHECKS.qeReportSignature, () => {
         if (!certs) return certError;
-        return verifyRawSignature(q.qeReport.raw, q.qeReportSignature, certs[0].publicKey)
+        return sigs.bytesSignedBy(q.qeReport.raw, q.qeReportSignature, certs[0])
             ? undefined
             : 'QE report signature does not verify with the PCK certificate key';
     });

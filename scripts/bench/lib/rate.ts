@@ -1,5 +1,5 @@
-// Operations per second, measured in rounds that alternate a subject with its baseline: on a machine shared with
-// other work the load drifts within seconds, so each ratio compares two runs taken back to back.
+// Operations per second of a subject and its baseline, measured in short interleaved windows: on a machine shared
+// with other work the load drifts within seconds, so both sides must be measured across the same stretch of time.
 
 export interface Rate {
     count: number;
@@ -45,39 +45,40 @@ function rate(count: number, seconds: number, cpuStart: NodeJS.CpuUsage): Rate {
     return { count, seconds, perSecond: count / seconds, perCpuSecond: count / ((used.user + used.system) / 1e6) };
 }
 
-/** The median of a non-empty list. */
-export function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Medians over alternating rounds: of each side's rate, and of the per-round ratio subject ÷ baseline. */
+/** Totals over interleaved windows: each side's rate, and subject ÷ baseline. */
 export interface Paired {
     subject: number;
     baseline: number;
     ratio: number;
-    /** The same by CPU time (operations per CPU-second). */
+    /** The same by CPU time (operations per CPU-second of this process). */
     cpuSubject: number;
     cpuBaseline: number;
     cpuRatio: number;
 }
 
-/** A subject and its baseline measured alternately `rounds` times, the baseline first in each round. */
+/**
+ * A subject and its baseline measured in `rounds` short windows each, interleaved ABBA (baseline, subject, subject,
+ * baseline, …) so that a change of load on the machine falls on both sides alike; rates are total operations over
+ * total time, per side.
+ */
 export async function paired(rounds: number, subject: () => Promise<Rate> | Rate, baseline: () => Promise<Rate> | Rate): Promise<Paired> {
-    const s: Rate[] = [];
-    const b: Rate[] = [];
+    const total = { s: { count: 0, seconds: 0, cpu: 0 }, b: { count: 0, seconds: 0, cpu: 0 } };
+    const add = (side: 's' | 'b', r: Rate) => {
+        total[side].count += r.count;
+        total[side].seconds += r.seconds;
+        total[side].cpu += r.count / r.perCpuSecond;
+    };
     for (let i = 0; i < rounds; i++) {
-        b.push(await baseline());
-        s.push(await subject());
+        const order: ('s' | 'b')[] = i % 2 === 0 ? ['b', 's'] : ['s', 'b'];
+        for (const side of order) add(side, await (side === 's' ? subject() : baseline()));
     }
-    const ratios = (key: 'perSecond' | 'perCpuSecond') => median(s.map((x, i) => x[key] / b[i][key]));
+    const { s, b } = total;
     return {
-        subject: median(s.map((r) => r.perSecond)),
-        baseline: median(b.map((r) => r.perSecond)),
-        ratio: ratios('perSecond'),
-        cpuSubject: median(s.map((r) => r.perCpuSecond)),
-        cpuBaseline: median(b.map((r) => r.perCpuSecond)),
-        cpuRatio: ratios('perCpuSecond'),
+        subject: s.count / s.seconds,
+        baseline: b.count / b.seconds,
+        ratio: s.count / s.seconds / (b.count / b.seconds),
+        cpuSubject: s.count / s.cpu,
+        cpuBaseline: b.count / b.cpu,
+        cpuRatio: s.count / s.cpu / (b.count / b.cpu),
     };
 }

@@ -158,3 +158,27 @@ describe('the signature cache with a revoking CRL (test PKI)', () => {
         expect([revokingFirst.misses, revokingFirst.hits]).toEqual([9, 19]);
     });
 });
+
+describe('SignatureCache bounds', () => {
+    it('keeps at most maxEntries signed texts: one pushed out is verified again', () => {
+        const collateral = quoteCCollateral();
+        const signer = parseChain(collateral.tcbInfoIssuerChain, 'TCB info issuer chain')[0];
+        const cache = new SignatureCache(1);
+        const tcbInfo = () => cache.textSignedBy(collateral.tcbInfo, collateral.tcbInfoSignature, signer);
+        const qeIdentity = () => cache.textSignedBy(collateral.qeIdentity, collateral.qeIdentitySignature, signer);
+        expect([tcbInfo(), tcbInfo(), qeIdentity(), tcbInfo()]).toEqual([true, true, true, true]);
+        expect([cache.misses, cache.hits]).toEqual([3, 1]);
+    });
+
+    it('a text with another signature or signer is verified, not taken from the entry of the text', () => {
+        const collateral = quoteCCollateral();
+        const [signer, root] = parseChain(collateral.tcbInfoIssuerChain, 'TCB info issuer chain');
+        const cache = new SignatureCache();
+        const forged = Uint8Array.from(collateral.tcbInfoSignature);
+        forged[0] ^= 1;
+        expect(cache.textSignedBy(collateral.tcbInfo, collateral.tcbInfoSignature, signer)).toBe(true);
+        expect(cache.textSignedBy(collateral.tcbInfo, forged, signer)).toBe(false);
+        expect(cache.textSignedBy(collateral.tcbInfo, collateral.tcbInfoSignature, root)).toBe(false);
+        expect([cache.misses, cache.hits]).toEqual([3, 0]);
+    });
+});

@@ -23,6 +23,8 @@ export interface Certificate {
     publicKey: KeyObject;
     /** Uncompressed P-256 point 0x04 ‖ X ‖ Y. */
     publicKeyPoint: Uint8Array;
+    /** SHA-384 of publicKeyPoint, hex: the form COCOON pins the Intel root by ("collateral root hash"). */
+    keyHash: string;
     x509: x509.X509Certificate;
 }
 
@@ -63,6 +65,7 @@ function parseUncached(der: Uint8Array, what: string): Certificate {
         isCa: basic?.ca === true,
         publicKey,
         publicKeyPoint: point,
+        keyHash: createHash('sha384').update(point).digest('hex'),
         x509: cert,
     };
 }
@@ -105,8 +108,17 @@ export function verifyRawSignature(data: Uint8Array, signature: Uint8Array, key:
     }
 }
 
-/** Public key from a raw 64-byte X ‖ Y P-256 point (the quote's attestation key). */
+const rawKeys = new BytesMemo<KeyObject>(256);
+
+/**
+ * Public key from a raw 64-byte X ‖ Y P-256 point (the quote's attestation key), memoized by the point: importing
+ * costs about as much as verifying a signature, and a platform's quotes all carry its QE's one attestation key.
+ */
 export function p256KeyFromRaw(xy: Uint8Array): KeyObject {
+    return rawKeys.get(xy, () => importRawKey(xy));
+}
+
+function importRawKey(xy: Uint8Array): KeyObject {
     return createPublicKey({
         key: {
             kty: 'EC',
@@ -116,9 +128,4 @@ export function p256KeyFromRaw(xy: Uint8Array): KeyObject {
         },
         format: 'jwk',
     });
-}
-
-/** SHA-384 of the uncompressed public key, the form COCOON pins the Intel root by ("collateral root hash"). */
-export function publicKeyHash(cert: Certificate): string {
-    return createHash('sha384').update(cert.publicKeyPoint).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { Certificate, publicKeyHash, signedBy, verifyRawSignature } from './certificate';
+import { Certificate } from './certificate';
 import { chainFailure, parseChain } from './chain';
 import { Collateral } from './collateral';
 import { Crl, parseCrl } from './crl';
@@ -6,6 +6,7 @@ import { bytesEqual } from './hex';
 import { readPckTcb } from './pckExtension';
 import { TdxQuote } from './quote';
 import { CHECKS } from './report';
+import type { Signatures } from './signatureCache';
 import { combineTcb, matchQeIdentity, matchTcbLevel, matchTdxModule, TcbVerdict } from './tcbEvaluation';
 import { parseQeIdentity, parseTdxTcbInfo, TdxTcbInfo } from './tcbInfo';
 import type { CheckList } from './verify';
@@ -22,24 +23,24 @@ function windowFailure(what: string, from: Date, to: Date, at: Date): string | u
  * (TCB signing). Requiring the signer to be issued by the root itself keeps out keys further down the tree: a PCK
  * leaf key extracted from one platform also chains to the Intel root, and must not be able to sign TCB info.
  */
-function pinnedChain(pem: string, what: string, at: Date, pin: string, signerIsCa: boolean): Certificate[] {
+function pinnedChain(pem: string, what: string, at: Date, pin: string, signerIsCa: boolean, sigs: Signatures): readonly Certificate[] {
     const certs = parseChain(pem, what);
     if (certs.length !== 2) throw new Error(`${what}: expected the signer and the root, got ${certs.length} certificate(s)`);
     if (certs[0].isCa !== signerIsCa) throw new Error(`${what}: the signer must ${signerIsCa ? '' : 'not '}be a CA`);
-    const failure = chainFailure(certs, at, what);
+    const failure = chainFailure(certs, at, what, sigs);
     if (failure) throw new Error(failure);
-    const hash = publicKeyHash(certs[certs.length - 1]);
+    const hash = certs[certs.length - 1].keyHash;
     if (hash !== pin) throw new Error(`${what} root key SHA-384 ${hash} is not the pinned root ${pin}`);
     return certs;
 }
 
-function crlFailure(crl: Crl, issuer: Certificate, what: string, at: Date): string | undefined {
+function crlFailure(crl: Crl, issuer: Certificate, what: string, at: Date, sigs: Signatures): string | undefined {
     if (!bytesEqual(crl.issuer, issuer.subject)) return `${what} issuer ${crl.issuerText} is not ${issuer.subjectText}`;
-    if (!signedBy(crl, issuer.publicKey)) return `${what} signature does not verify`;
+    if (!sigs.signedBy(crl, issuer)) return `${what} signature does not verify`;
     return windowFailure(what, crl.thisUpdate, crl.nextUpdate, at);
 }
 
-function notRevoked(certs: Certificate[], crl: Crl | undefined, what: string): void {
+function notRevoked(certs: readonly Certificate[], crl: Crl | undefined, what: string): void {
     for (const c of certs) {
         if (crl?.revoked.has(c.serial)) throw new Error(`${what} certificate ${c.subjectText} (serial ${c.serial}) is revoked`);
     }
@@ -54,10 +55,11 @@ function signedJsonFailure(
     at: Date,
     pin: string,
     rootCrl: Crl | undefined,
+    sigs: Signatures,
 ): string | undefined {
-    const chain = pinnedChain(chainPem, `${what} issuer chain`, at, pin, false);
+    const chain = pinnedChain(chainPem, `${what} issuer chain`, at, pin, false, sigs);
     notRevoked(chain.slice(0, -1), rootCrl, `${what} signing`);
-    return verifyRawSignature(Buffer.from(text, 'utf8'), signature, chain[0].publicKey) ? undefined : `${what} signature does not verify`;
+    return sigs.textSignedBy(text, signature, chain[0]) ? undefined : `${what} signature does not verify`;
 }
 
 /**
@@ -67,10 +69,11 @@ function signedJsonFailure(
 export function checkCollateral(
     list: CheckList,
     quote: TdxQuote,
-    pckChain: Certificate[] | undefined,
+    pckChain: readonly Certificate[] | undefined,
     c: Collateral,
     at: Date,
     pin: string,
+    sigs: Signatures,
 ): TcbVerdict | undefined {
     let rootCrl: Crl | undefined;
     let pckCrl: Crl | undefined;
@@ -78,11 +81,11 @@ export function checkCollateral(
         if (!pckChain) return 'not checked: PCK chain did not decode';
         const root = pckChain[pckChain.length - 1];
         const rc = parseCrl(c.rootCaCrl, 'root CA CRL');
-        const rootFailure = crlFailure(rc, root, 'root CA CRL', at);
+        const rootFailure = crlFailure(rc, root, 'root CA CRL', at, sigs);
         if (rootFailure) return rootFailure;
-        const issuers = pinnedChain(c.pckCrlIssuerChain, 'PCK CRL issuer chain', at, pin, true);
+        const issuers = pinnedChain(c.pckCrlIssuerChain, 'PCK CRL issuer chain', at, pin, true, sigs);
         const pc = parseCrl(c.pckCrl, 'PCK CRL');
-        const pckFailure = crlFailure(pc, issuers[0], 'PCK CRL', at);
+        const pckFailure = crlFailure(pc, issuers[0], 'PCK CRL', at, sigs);
         if (pckFailure) return pckFailure;
         if (!bytesEqual(pc.issuer, pckChain[0].issuer)) return `PCK CRL is from ${pc.issuerText}, the PCK certificate from ${pckChain[0].issuerText}`;
         notRevoked(issuers.slice(0, -1), rc, 'PCK CRL issuer');
@@ -102,7 +105,7 @@ export function checkCollateral(
 
     let tcbInfo: TdxTcbInfo | undefined;
     list.add(CHECKS.tcbInfo, () => {
-        const bad = signedJsonFailure(c.tcbInfoIssuerChain, c.tcbInfo, c.tcbInfoSignature, 'TCB info', at, pin, rootCrl);
+        const bad = signedJsonFailure(c.tcbInfoIssuerChain, c.tcbInfo, c.tcbInfoSignature, 'TCB info', at, pin, rootCrl, sigs);
         if (bad) return bad;
         const info = parseTdxTcbInfo(c.tcbInfo);
         const failure = windowFailure('TCB info', info.issueDate, info.nextUpdate, at);
@@ -112,7 +115,7 @@ export function checkCollateral(
 
     let qe: TcbVerdict | undefined;
     list.add(CHECKS.qeIdentity, () => {
-        const bad = signedJsonFailure(c.qeIdentityIssuerChain, c.qeIdentity, c.qeIdentitySignature, 'QE identity', at, pin, rootCrl);
+        const bad = signedJsonFailure(c.qeIdentityIssuerChain, c.qeIdentity, c.qeIdentitySignature, 'QE identity', at, pin, rootCrl, sigs);
         if (bad) return bad;
         const identity = parseQeIdentity(c.qeIdentity);
         const failure = windowFailure('QE identity', identity.issueDate, identity.nextUpdate, at);

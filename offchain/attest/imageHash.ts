@@ -14,6 +14,7 @@ export interface Measurements {
 }
 
 const ORDER: (keyof Measurements)[] = ['mrTd', 'mrConfigId', 'mrOwner', 'mrOwnerConfig', 'rtmr0', 'rtmr1', 'rtmr2', 'rtmr3'];
+const REPORT_DATA_PLACE = Buffer.alloc(64);
 
 /**
  * COCOON image hash: SHA-256(MRTD ‖ MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG ‖ RTMR0..3 ‖ 64 zero bytes), lowercase hex.
@@ -27,6 +28,6 @@ export function computeImageHash(measurements: Measurements): string {
         if (!bytes || bytes.length !== 48) throw new RangeError(`${name} must be 48 bytes (96 hex digits)`);
         h.update(bytes);
     }
-    h.update(Buffer.alloc(64));
+    h.update(REPORT_DATA_PLACE);
     return h.digest('hex');
 }

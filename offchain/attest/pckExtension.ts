@@ -18,7 +18,16 @@ export interface PckTcb {
     pceSvn: number;
 }
 
+const pckTcbs = new WeakMap<Certificate, PckTcb>();
+
+/** The PCK certificate's SGX extension, decoded once per (memoized, hence per exact DER) certificate. */
 export function readPckTcb(cert: Certificate): PckTcb {
+    let tcb = pckTcbs.get(cert);
+    if (!tcb) pckTcbs.set(cert, (tcb = decodePckTcb(cert)));
+    return tcb;
+}
+
+function decodePckTcb(cert: Certificate): PckTcb {
     const ext = cert.x509.getExtension(SGX_EXTENSIONS);
     if (!ext) throw new CertificateParseError('PCK certificate has no SGX extensions (1.2.840.113741.1.13.1)');
     const buf = new Uint8Array(ext.value);

@@ -1,4 +1,5 @@
 import { CollateralParseError } from './errors';
+import { BytesMemo } from './memo';
 
 export type TcbStatus =
     | 'UpToDate'
@@ -150,7 +151,19 @@ function isvSvnLevels(f: Fields): IsvSvnLevel[] {
     }));
 }
 
+// Every quote of a platform is checked against the same collateral texts: parse each once (callers only read).
+const tcbInfos = new BytesMemo<TdxTcbInfo>(16);
+const qeIdentities = new BytesMemo<QeIdentity>(16);
+
 export function parseTdxTcbInfo(text: string): TdxTcbInfo {
+    return tcbInfos.get(text, () => parseTcbInfoText(text));
+}
+
+export function parseQeIdentity(text: string): QeIdentity {
+    return qeIdentities.get(text, () => parseQeIdentityText(text));
+}
+
+function parseTcbInfoText(text: string): TdxTcbInfo {
     const f = root(text, 'tcbInfo');
     f.expect('id', 'TDX');
     f.expect('version', 3);
@@ -186,7 +199,7 @@ export function parseTdxTcbInfo(text: string): TdxTcbInfo {
     };
 }
 
-export function parseQeIdentity(text: string): QeIdentity {
+function parseQeIdentityText(text: string): QeIdentity {
     const f = root(text, 'qeIdentity');
     f.expect('id', 'TD_QE');
     f.expect('version', 2);

@@ -1,5 +1,5 @@
 import { createHash, KeyObject } from 'crypto';
-import { Certificate, p256KeyFromRaw, publicKeyHash, verifyRawSignature } from './certificate';
+import { Certificate, p256KeyFromRaw, verifyRawSignature } from './certificate';
 import { chainFailure, INTEL_SGX_ROOT_KEY_SHA384, parseChain } from './chain';
 import { Collateral } from './collateral';
 import { checkCollateral } from './collateralChecks';
@@ -7,6 +7,7 @@ import { toHex } from './hex';
 import { computeImageHash } from './imageHash';
 import { isDebugTd, parseQuote, TdxQuote } from './quote';
 import { Check, CHECKS, QuoteReport } from './report';
+import { SHARED_SIGNATURE_CACHE, SignatureCache, UNCACHED_SIGNATURES } from './signatureCache';
 
 export interface VerifyOptions {
     /** Intel collateral for the quote's platform; without it only the signature chain is checked. */
@@ -15,6 +16,11 @@ export interface VerifyOptions {
     at?: Date;
     /** Root public-key hash to pin (SHA-384 of 0x04 ‖ X ‖ Y). Default: the Intel SGX Root CA. For test PKIs. */
     rootKeyHash?: string;
+    /**
+     * Where certificate, CRL, collateral and QE report signature results are remembered (never the signature over
+     * the quote's body): default one cache for the process; false verifies every signature on every call.
+     */
+    signatureCache?: SignatureCache | false;
 }
 
 /** Records checks in order; a check whose prerequisite failed is recorded as failed with the reason. */
@@ -44,6 +50,7 @@ export class CheckList {
 export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteReport {
     const at = opts.at ?? new Date();
     const pin = (opts.rootKeyHash ?? INTEL_SGX_ROOT_KEY_SHA384).toLowerCase();
+    const sigs = opts.signatureCache === false ? UNCACHED_SIGNATURES : (opts.signatureCache ?? SHARED_SIGNATURE_CACHE);
     const list = new CheckList();
     let quote: TdxQuote | undefined;
     list.add(CHECKS.parse, () => {
@@ -55,7 +62,7 @@ export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteR
         return { ok: false, signatureChainValid: false, checks: list.checks };
     }
     const q = quote;
-    let certs: Certificate[] | undefined;
+    let certs: readonly Certificate[] | undefined;
     let certError = '';
     try {
         certs = parseChain(q.pckChainData, 'PCK chain');
@@ -73,7 +80,7 @@ export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteR
     });
     list.add(CHECKS.qeReportSignature, () => {
         if (!certs) return certError;
-        return verifyRawSignature(q.qeReport.raw, q.qeReportSignature, certs[0].publicKey)
+        return sigs.bytesSignedBy(q.qeReport.raw, q.qeReportSignature, certs[0])
             ? undefined
             : 'QE report signature does not verify with the PCK certificate key';
     });
@@ -83,14 +90,14 @@ export function verifyQuote(bytes: Uint8Array, opts: VerifyOptions = {}): QuoteR
         if (!expected.equals(rd.subarray(0, 32))) return 'QE report data is not SHA-256(attestation key ‖ QE auth data)';
         return rd.subarray(32).every((b) => b === 0) ? undefined : 'QE report data bytes 32..63 are not zero';
     });
-    list.add(CHECKS.pckChain, () => (certs ? chainFailure(certs, at, 'PCK chain') : certError));
-    const rootHash = certs ? publicKeyHash(certs[certs.length - 1]) : undefined;
+    list.add(CHECKS.pckChain, () => (certs ? chainFailure(certs, at, 'PCK chain', sigs) : certError));
+    const rootHash = certs?.[certs.length - 1].keyHash;
     list.add(CHECKS.rootPin, () => {
         if (!rootHash) return certError;
         return rootHash === pin ? undefined : `PCK chain root key SHA-384 ${rootHash} is not the pinned root ${pin}`;
     });
     const signatureChainValid = list.checks.every((c) => c.ok);
-    const tcb = opts.collateral ? checkCollateral(list, q, certs, opts.collateral, at, pin) : undefined;
+    const tcb = opts.collateral ? checkCollateral(list, q, certs, opts.collateral, at, pin, sigs) : undefined;
     const b = q.body;
     return {
         ok: list.checks.every((c) => c.ok),

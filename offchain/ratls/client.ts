@@ -5,7 +5,7 @@ import { verifyTlsPeer } from './peerCertificate';
 import type { PeerVerifier } from './peerVerifier';
 import { RatlsError } from './errors';
 import type { VerifiedConnection } from './server';
-import { secureContextOptions } from './tlsOptions';
+import { secureContextFor } from './tlsOptions';
 
 export interface ConnectRatlsOptions {
     port: number;
@@ -26,7 +26,7 @@ export function connectRatls(options: ConnectRatlsOptions): Promise<VerifiedConn
     const identity = options.identity instanceof IdentityRotator ? options.identity.current : options.identity;
     const log = options.log ?? console.warn;
     return new Promise((resolve, reject) => {
-        const socket = tls.connect({ ...secureContextOptions(identity), host, port: options.port, rejectUnauthorized: false });
+        const socket = tls.connect({ secureContext: secureContextFor(identity), host, port: options.port, rejectUnauthorized: false });
         const timer = setTimeout(() => fail(new RatlsError(`RA-TLS handshake with ${host}:${options.port} timed out`)), options.timeoutMs ?? 10_000);
         const fail = (e: Error) => {
             clearTimeout(timer);

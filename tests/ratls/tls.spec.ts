@@ -11,7 +11,7 @@ import { PeerVerifier } from '../../offchain/ratls/peerVerifier';
 import { fakePolicy, type RatlsPolicy } from '../../offchain/ratls/policy';
 import { FakeQuoteProvider, TsmQuoteProvider } from '../../offchain/ratls/providers';
 import { RatlsServer, type VerifiedConnection } from '../../offchain/ratls/server';
-import { RATLS_CIPHERS } from '../../offchain/ratls/tlsOptions';
+import { RATLS_CIPHERS, secureContextFor } from '../../offchain/ratls/tlsOptions';
 import { openWebSocket, RatlsWebSocketServer } from '../../offchain/ratls/websocket';
 import { x509 } from '../../offchain/ratls/x509';
 import { logSink, trustingTdxVerifier } from './helpers';
@@ -141,6 +141,26 @@ describe('RA-TLS mutual TLS', () => {
             expect(accepted).toHaveLength(0);
             const conn = await connectRatls({ port, identity: clientId, verifier: acceptFake(), log: sink.log });
             conn.socket.destroy();
+        } finally {
+            await server.close();
+        }
+    });
+
+    it('a client identity\'s secure context is built once and presents that identity on every connection', async () => {
+        const sink = logSink();
+        const { server, port, accepted } = await echoServer(serverId, acceptFake(), sink.log);
+        try {
+            expect(secureContextFor(clientId)).toBe(secureContextFor(clientId));
+            expect(secureContextFor(serverId)).not.toBe(secureContextFor(clientId));
+            for (let i = 0; i < 2; i++) {
+                const conn = await connectRatls({ port, identity: clientId, verifier: acceptFake(), log: sink.log });
+                expect(conn.peer.fingerprint).toBe(serverId.fingerprint);
+                conn.socket.write('x'); // echoed only once the server has accepted this client
+                await new Promise((r) => conn.socket.once('data', r));
+                conn.socket.destroy();
+            }
+            expect(accepted.map((c) => c.peer.fingerprint)).toEqual([clientId.fingerprint, clientId.fingerprint]);
+            expect(sink.lines).toEqual([]);
         } finally {
             await server.close();
         }

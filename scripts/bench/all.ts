@@ -6,14 +6,18 @@
 import { writeFileSync } from 'fs';
 import os from 'os';
 import { join } from 'path';
+import { benchAttest } from './lib/attest';
 import { benchChainCost } from './lib/chainCost';
 import { benchProxyOverhead } from './lib/proxyOverhead';
+import { benchRatls } from './lib/ratls';
 import { machineNow, printSection, renderReport } from './lib/report';
 import type { BenchOptions, BenchSection } from './lib/section';
 
 const PARTS: Record<string, (o: BenchOptions) => Promise<BenchSection>> = {
     proxy: benchProxyOverhead,
     chaincost: benchChainCost,
+    attest: benchAttest,
+    ratls: benchRatls,
 };
 
 async function main(argv: string[]): Promise<void> {

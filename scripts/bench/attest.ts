@@ -1,5 +1,5 @@
 /** `npm run bench:attest`: TDX quote verification against ECDSA-P256 verifications in the same run (lib/attest.ts). */
 import { benchAttest } from './lib/attest';
-import { printSection } from './lib/print';
+import { runPart } from './lib/report';
 
-printSection(benchAttest);
+runPart(benchAttest);

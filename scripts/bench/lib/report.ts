@@ -1,7 +1,7 @@
 // Prints the parts of `npm run bench` and writes them as one document (docs/benchmarks.md): the machine, the date,
 // every target met or missed, then each part's table and notes.
 import os from 'os';
-import type { BenchSection } from './section';
+import type { BenchOptions, BenchSection } from './section';
 
 export interface Machine {
     cpu: string;
@@ -53,4 +53,18 @@ export function renderReport(o: { sections: BenchSection[]; machine: Machine; da
         ...o.sections.flatMap((s) => ['', `## ${s.title}`, '', s.table, '', ...s.notes.map((n) => `- ${n}`)]),
         '',
     ].join('\n');
+}
+
+/** The whole of a `npm run bench:<part>` script: runs the part (`--smoke`: a few seconds), prints it, exit 1 on an error. */
+export function runPart(bench: (o: BenchOptions) => Promise<BenchSection>): void {
+    bench({ smoke: process.argv.includes('--smoke'), log: (line) => console.error(line) }).then(
+        (s) => {
+            printSection(s);
+            process.exit(0);
+        },
+        (e) => {
+            console.error(`bench: ${(e as Error).message}`);
+            process.exit(1);
+        },
+    );
 }

@@ -74,8 +74,8 @@ export class WorkerRecord {
         if (i > 0) this.samples = this.samples.slice(i);
     }
 
-    figures(): ReputationFigures {
-        const now = this.now();
+    /** `now` given by a caller that reads many records at one moment (selection). */
+    figures(now = this.now()): ReputationFigures {
         if (this.cached && now - this.cached.at < FIGURES_TTL_MS) return this.cached.figures;
         this.prune(now);
         const failures: Record<string, number> = {};
@@ -114,7 +114,8 @@ export class ReputationBook {
 
     constructor(
         windowSeconds: number,
-        private readonly now: () => number = Date.now,
+        /** The clock of every record (tests set it). */
+        readonly now: () => number = Date.now,
     ) {
         this.windowMs = windowSeconds * 1000;
     }

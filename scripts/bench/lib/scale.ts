@@ -14,22 +14,27 @@ import type { ProxyConfig } from '../../../offchain/proxy';
 import { FAKE_IMAGE_HASH } from '../../../offchain/ratls';
 import { clientAddress, clientStateInit, proxyAddress } from '../../../wrappers/addresses';
 import { clientMessages } from '../../../wrappers/client';
-import { FakeClient, WorkerFleet } from './scaleLoad';
+import { clientIdentity, FakeClient, WorkerFleet } from './scaleLoad';
 import type { ChildCalls, ChildReply, LagFigures, MemoryFigures } from './scaleProxyChild';
 import { selectionMicros } from './scaleSelection';
 import { markdownTable, type BenchOptions, type BenchSection } from './section';
 
-const MODEL = 'scale-model@v1:abc';
-const BASE_MODEL = 'scale-model';
+/** The model of the workers at scale, and of the few workers of the baseline (measured in the same proxy). */
+const MANY = { model: 'scale-many@v1:abc', base: 'scale-many' };
+const FEW = { model: 'scale-few@v1:abc', base: 'scale-few' };
 const SECRET = 'the scale benchmark client secret';
-/** Workers connected when requests/s is measured at small scale (the baseline). */
 const FEW_WORKERS = 10;
 /** Completion allowance of each query: the held streams stop their trickle below it. */
 const MAX_TOKENS = 64;
 const QUERY_TIMEOUT_MS = 600_000;
-/** The held streams' trickle: every tick, one more part on this share of them (each stream: one part per 2 s). */
-const TICK_MS = 100;
-const TICK_SHARE = 0.05;
+/** The held streams' trickle: every tick, one more part on this share of them (each stream: one part per 2 s), in
+ * small steps as tokens of many streams arrive (bursts of hundreds would measure this process's timer, not the proxy). */
+const TICK_MS = 10;
+const TICK_SHARE = 0.005;
+/** The requests/s phases alternate between the two pools in slices this long, so that both see the same noise. */
+const SLICE_SECONDS = 1;
+/** Streams opened (and ended) at once while ramping up (and down). */
+const OPEN_WAVE = 500;
 
 interface Scale {
     workers: number;
@@ -44,7 +49,7 @@ interface Scale {
     selectionPicks: number;
 }
 
-const FULL: Scale = { workers: 1000, streams: 10_000, clientConnections: 100, concurrency: 64, throughputSeconds: 5, holdSeconds: 10, idleSeconds: 3, selectionPicks: 20_000 };
+const FULL: Scale = { workers: 1000, streams: 10_000, clientConnections: 100, concurrency: 64, throughputSeconds: 4, holdSeconds: 8, idleSeconds: 2, selectionPicks: 20_000 };
 const SMOKE: Scale = { workers: 20, streams: 200, clientConnections: 4, concurrency: 8, throughputSeconds: 0.5, holdSeconds: 0.5, idleSeconds: 0.3, selectionPicks: 500 };
 
 /** The proxy process: a ProxyService answering the parent's calls over IPC. */
@@ -83,8 +88,14 @@ class ProxyProcess {
         });
     }
 
-    kill(): void {
-        if (!this.exited) this.child.kill('SIGKILL');
+    /** Lets the process exit by itself (it ends when its parent lets go), killed if it has not within 5 s. */
+    async close(): Promise<void> {
+        if (this.exited) return;
+        const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+        this.child.disconnect();
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+        await gone;
+        clearTimeout(timer);
     }
 }
 
@@ -94,36 +105,62 @@ class Tally {
     /** Adjusted tokens charged, summed from the answers' `tokens`. */
     tokens = 0;
     parts = 0;
+    /** The first request that failed: the run stops with it. */
+    failure: Error | null = null;
 
-    async one(c: FakeClient): Promise<void> {
-        const end = await c.query(BASE_MODEL, MAX_TOKENS, QUERY_TIMEOUT_MS);
-        this.requests++;
-        this.tokens += end.tokens.total;
-        this.parts += end.parts;
+    async one(c: FakeClient, model: string): Promise<void> {
+        try {
+            const end = await c.query(model, MAX_TOKENS, QUERY_TIMEOUT_MS);
+            this.requests++;
+            this.tokens += end.tokens.total;
+            this.parts += end.parts;
+        } catch (e) {
+            this.failure ??= e as Error;
+        }
+    }
+
+    check(): void {
+        if (this.failure) throw this.failure;
     }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+async function until(what: string, done: () => boolean, timeoutMs: number, tally: Tally): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
+        tally.check();
         if (Date.now() > deadline) throw new Error(`scale bench: ${what} did not happen within ${timeoutMs / 1000} s`);
         await sleep(20);
     }
 }
 
-/** Requests/s of `concurrency` loops of instant requests for `seconds`, spread over the clients. */
-async function requestRate(clients: FakeClient[], tally: Tally, concurrency: number, seconds: number): Promise<number> {
+/** `concurrency` loops of instant requests of `model` for `seconds`, spread over the clients: requests and seconds. */
+async function requestRate(clients: FakeClient[], tally: Tally, model: string, concurrency: number, seconds: number): Promise<{ requests: number; seconds: number }> {
     const before = tally.requests;
     const started = performance.now();
     const end = started + seconds * 1000;
     await Promise.all(
         Array.from({ length: concurrency }, async (_, i) => {
-            while (performance.now() < end) await tally.one(clients[i % clients.length]);
+            while (performance.now() < end && !tally.failure) await tally.one(clients[i % clients.length], model);
         }),
     );
-    return (tally.requests - before) / ((performance.now() - started) / 1000);
+    tally.check();
+    return { requests: tally.requests - before, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Requests/s of each model over `seconds` each, alternating slices. */
+async function interleavedRates(clients: FakeClient[], tally: Tally, models: string[], concurrency: number, seconds: number): Promise<number[]> {
+    const sums = models.map(() => ({ requests: 0, seconds: 0 }));
+    const slice = Math.min(SLICE_SECONDS, seconds);
+    for (let done = 0; done < seconds - 1e-9; done += slice) {
+        for (const [i, model] of models.entries()) {
+            const r = await requestRate(clients, tally, model, concurrency, slice);
+            sums[i].requests += r.requests;
+            sums[i].seconds += r.seconds;
+        }
+    }
+    return sums.map((s) => s.requests / s.seconds);
 }
 
 /** A devnet with a root allowing the fake image and the model, and a client contract holding a deposit and secret. */
@@ -134,7 +171,7 @@ async function chainSetup(devnet: Devnet) {
     const root = await deployLocalRoot(chain, devnet.endpoint, {
         proxyHashes: [fakeHash],
         workerHashes: [fakeHash],
-        models: [MODEL],
+        models: [MANY.model, FEW.model],
         params: { pricePerToken: 1000n, workerFeePerToken: 800n },
     });
     const seed = devnetSeed('bench-scale-proxy').toString('hex');
@@ -176,11 +213,13 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
     const dir = mkdtempSync(join(tmpdir(), 'cocoon-bench-scale-'));
     const devnet = await Devnet.start({ port: 0, autosaveMs: 0, log: () => {} });
     const proxy = ProxyProcess.start();
-    let fleet: WorkerFleet | null = null;
+    const few = new WorkerFleet(FEW.model, p.concurrency);
+    const many = new WorkerFleet(MANY.model, Math.ceil((4 * p.streams) / p.workers));
     const clients: FakeClient[] = [];
     let ticker: NodeJS.Timeout | undefined;
     try {
-        o.log('scale: devnet, root and accounts');
+        o.log('scale: devnet, root and accounts; the workers\' identities meanwhile');
+        const identities = Promise.all([few.prepare(FEW_WORKERS), many.prepare(p.workers)]);
         const s = await chainSetup(devnet);
         const config: ProxyConfig = {
             root: s.root.address.toString(),
@@ -194,23 +233,22 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
             thresholds: { chargeTon: 1000, payoutTon: 1000 },
         };
         o.log('scale: starting the proxy process');
-        const [ports, owner] = await Promise.all([proxy.call('start', { config, endpoint: devnet.endpoint }), deployClient(s.chain, s)]);
+        const [ports, owner, identity] = await Promise.all([proxy.call('start', { config, endpoint: devnet.endpoint }), deployClient(s.chain, s), clientIdentity(), identities]);
         const idle = await proxy.call('memory');
 
-        o.log(`scale: ${p.clientConnections} client connections, ${FEW_WORKERS} workers`);
-        for (let i = 0; i < p.clientConnections; i++) clients.push(await FakeClient.connect(ports.clients, owner, SECRET));
-        fleet = new WorkerFleet(ports.workers, MODEL, Math.ceil((4 * p.streams) / p.workers));
-        await fleet.grow(FEW_WORKERS, FEW_WORKERS);
-        const tally = new Tally();
-        const fewRate = await requestRate(clients, tally, p.concurrency, p.throughputSeconds);
+        o.log(`scale: ${p.clientConnections} client connections, ${FEW_WORKERS} workers of the baseline model`);
+        for (let i = 0; i < p.clientConnections; i++) clients.push(await FakeClient.connect(ports.clients, owner, SECRET, identity));
+        await few.connect(ports.workers, FEW_WORKERS);
 
         const beforeWorkers = await proxy.call('memory');
-        o.log(`scale: connecting ${p.workers - FEW_WORKERS} more workers`);
+        o.log(`scale: connecting ${p.workers} workers`);
         const connectStarted = performance.now();
-        await fleet.grow(p.workers - FEW_WORKERS, 20);
+        await many.connect(ports.workers, 20);
         const connectSeconds = (performance.now() - connectStarted) / 1000;
         const afterWorkers = await proxy.call('memory');
-        const manyRate = await requestRate(clients, tally, p.concurrency, p.throughputSeconds);
+        const tally = new Tally();
+        o.log('scale: requests/s, each pool in turn');
+        const [manyRate, fewRate] = await interleavedRates(clients, tally, [MANY.base, FEW.base], p.concurrency, p.throughputSeconds);
 
         await proxy.call('lagStart');
         await sleep(p.idleSeconds * 1000);
@@ -218,16 +256,21 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
 
         o.log(`scale: opening ${p.streams} streams`);
         const beforeStreams = await proxy.call('memory');
+        const fleet = many;
         fleet.hold = true;
         const startedBefore = clients.reduce((n, c) => n + c.started, 0);
         const openStarted = performance.now();
-        const streams = Array.from({ length: p.streams }, (_, i) => tally.one(clients[i % clients.length]));
         const openCount = () => clients.reduce((n, c) => n + c.started, 0) - startedBefore;
-        await until(`${p.streams} streams open`, () => openCount() === p.streams, 120_000);
+        const streams: Promise<void>[] = [];
+        // in waves, so that neither this process nor the proxy stalls past the proxy's keepalive on one burst
+        while (streams.length < p.streams) {
+            const wave = Math.min(OPEN_WAVE, p.streams - streams.length);
+            for (let i = 0; i < wave; i++) streams.push(tally.one(clients[streams.length % clients.length], MANY.base));
+            await until(`${streams.length} streams open`, () => openCount() === streams.length, 60_000, tally);
+        }
         const openSeconds = (performance.now() - openStarted) / 1000;
         o.log(`scale: ${p.streams} streams open in ${openSeconds.toFixed(1)} s; holding them ${p.holdSeconds} s`);
-        const f = fleet;
-        ticker = setInterval(() => f.trickle(TICK_SHARE, MAX_TOKENS - 1), TICK_MS);
+        ticker = setInterval(() => fleet.trickle(TICK_SHARE, MAX_TOKENS - 1), TICK_MS);
         await proxy.call('lagStart');
         await sleep(p.holdSeconds * 1000);
         const streamLag = await proxy.call('lagStop');
@@ -236,23 +279,31 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
         const held = fleet.open;
 
         o.log('scale: ending every stream');
-        fleet.finish();
+        // in waves too: all at once would be a burst no real fleet of workers sends
+        for (let ended = 0; ended < p.streams; ended += OPEN_WAVE) {
+            const before = tally.requests;
+            fleet.finish(OPEN_WAVE);
+            const wave = Math.min(OPEN_WAVE, p.streams - ended);
+            await until(`${ended + wave} streams ended`, () => tally.requests - before === wave, 60_000, tally);
+        }
         await Promise.all(streams);
+        tally.check();
         let ledger = await proxy.call('ledger');
         for (let i = 0; ledger.running > 0 && i < 100; i++) ledger = await sleep(50).then(() => proxy.call('ledger'));
 
         // every token the workers reported is counted once: per worker account, for the client, and in the answers
-        const sent = fleet.workers.reduce((n, w) => n + w.usageTokens, 0);
-        const partsSent = fleet.workers.reduce((n, w) => n + w.partsSent, 0);
-        const wrongWorkers = fleet.workers.filter((w) => ledger.workerTokens[w.contract] !== String(w.usageTokens)).length;
+        const workers = [...few.workers, ...many.workers];
+        const sent = workers.reduce((n, w) => n + w.usageTokens, 0);
+        const partsSent = workers.reduce((n, w) => n + w.partsSent, 0);
+        const wrongWorkers = workers.filter((w) => ledger.workerTokens[w.contract] !== String(w.usageTokens)).length;
         const exact = wrongWorkers === 0 && ledger.clientTokens === String(sent) && tally.tokens === sent && tally.parts === partsSent && held === p.streams;
-        const accounted = `${tally.requests} requests, ${sent} tokens: proxy ledger ${ledger.clientTokens} (client), ${p.workers - wrongWorkers}/${p.workers} workers exact; parts ${tally.parts}/${partsSent}`;
+        const accounted = `${tally.requests} requests, ${sent} tokens: proxy ledger ${ledger.clientTokens} (client), ${workers.length - wrongWorkers}/${workers.length} workers exact; parts ${tally.parts}/${partsSent}`;
 
         o.log('scale: selection microbenchmark');
         const pickMany = selectionMicros(p.workers, p.selectionPicks);
         const pickFew = selectionMicros(FEW_WORKERS, p.selectionPicks * 10);
 
-        const perWorker = perUnit(afterWorkers, beforeWorkers, p.workers - FEW_WORKERS);
+        const perWorker = perUnit(afterWorkers, beforeWorkers, p.workers);
         const perStream = perUnit(withStreams, beforeStreams, p.streams);
         const table = markdownTable(
             ['figure', `at scale (${p.workers} workers, ${p.streams} streams)`, 'baseline (same run)', 'ratio'],
@@ -260,9 +311,9 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
                 ['proxy memory per worker connection: RSS / heap / external (KiB)', `${kb(perWorker.rss)} / ${kb(perWorker.heap)} / ${kb(perWorker.external)}`, `idle proxy: RSS ${kb(idle.rss / 1024)} MiB, heap ${kb(idle.heapUsed / 1024)} MiB`, '–'],
                 ['proxy memory per open stream: RSS / heap / external (KiB)', `${kb(perStream.rss)} / ${kb(perStream.heap)} / ${kb(perStream.external)}`, '–', '–'],
                 ['worker selection, µs per pick', `${pickMany.toFixed(2)} (${p.workers} workers)`, `${pickFew.toFixed(2)} (${FEW_WORKERS} workers)`, `${(pickMany / pickFew).toFixed(1)}×`],
-                [`requests/s through the proxy (${p.concurrency} concurrent, instant answers)`, `${manyRate.toFixed(0)} (${p.workers} workers)`, `${fewRate.toFixed(0)} (${FEW_WORKERS} workers)`, `${(manyRate / fewRate).toFixed(2)}×`],
+                [`requests/s through the proxy (${p.concurrency} concurrent, instant answers)`, `${manyRate.toFixed(0)} (model of ${p.workers} workers)`, `${fewRate.toFixed(0)} (model of ${FEW_WORKERS} workers)`, `${(manyRate / fewRate).toFixed(2)}×`],
                 ['proxy event-loop lag p50 / p99 / max (ms)', `${lagCell(streamLag)} (${p.streams} streams open)`, `${lagCell(idleLag)} (idle, ${p.workers} workers)`, '–'],
-                [`time to open the ${p.streams} streams / to connect ${p.workers - FEW_WORKERS} workers (s)`, `${openSeconds.toFixed(1)} / ${connectSeconds.toFixed(1)}`, '–', '–'],
+                [`time to open the ${p.streams} streams / to connect ${p.workers} workers (s)`, `${openSeconds.toFixed(1)} / ${connectSeconds.toFixed(1)}`, '–', '–'],
             ],
         );
         return {
@@ -270,18 +321,20 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
             table,
             targets: [{ what: 'every stream completed and every token counted once (proxy ledger = tokens the workers reported)', measured: accounted, target: 'all, exact', met: exact }],
             notes: [
-                `The proxy runs alone in its own Node process (fake TDX, in-memory figures read over IPC); the devnet, ${p.workers} fake workers (RA-TLS WebSocket connections, one owner each) and ${p.clientConnections} raw protocol client connections run in the bench process.`,
+                `The proxy runs alone in its own Node process (fake TDX, in-memory figures read over IPC); the devnet, ${p.workers} + ${FEW_WORKERS} fake workers (RA-TLS WebSocket connections, one owner each) and ${p.clientConnections} raw protocol client connections run in the bench process.`,
                 'Memory: the proxy process\'s RSS, V8 heap and external memory after two full collections, before and after connecting the workers (and opening the streams), divided by their number.',
                 `Streams: each query gets its head and a first part at once, then one part every ${(TICK_MS / TICK_SHARE / 1000).toFixed(0)} s on average while held; lag is monitorEventLoopDelay (1 ms sampling, the interval subtracted) over the ${p.holdSeconds} s hold; the idle baseline is the same proxy with the workers connected and no request.`,
+                `Requests/s: the baseline is a second model served by ${FEW_WORKERS} workers of the same proxy, the two measured in alternating ${SLICE_SECONDS} s slices (${p.throughputSeconds} s each), so that both see the same machine.`,
                 'Selection: WorkerPool.select alone over workers of one model with a little reputation history each, about 10 requests in flight per worker (scripts/bench/lib/scaleSelection.ts).',
             ],
         };
     } finally {
         clearInterval(ticker);
         for (const c of clients) c.close();
-        fleet?.close();
+        few.close();
+        many.close();
         await proxy.call('stop').catch(() => undefined);
-        proxy.kill();
+        await proxy.close();
         await devnet.stop();
         rmSync(dir, { recursive: true, force: true });
     }

@@ -16,23 +16,28 @@ import {
     type Usage,
     type WorkerToProxy,
 } from '../../../offchain/protocol';
-import { FAKE_IMAGE_HASH, FakeQuoteProvider, fakePolicy, generateIdentity, PeerVerifier } from '../../../offchain/ratls';
+import { FAKE_IMAGE_HASH, FakeQuoteProvider, fakePolicy, generateIdentity, PeerVerifier, type RatlsIdentity } from '../../../offchain/ratls';
 
 const fake = new FakeQuoteProvider();
 const proxyVerifier = new PeerVerifier({ policy: fakePolicy('the benchmark proxy', () => [FAKE_IMAGE_HASH]) });
 const HANDSHAKE_MS = 60_000;
+/** The load's own keepalive: off in effect (the proxy's pings still need answers), so that a stall of this busy
+ * process does not make it drop the proxy and count as the proxy's failure. */
+const LOAD_PING_MS = 3_600_000;
 /** Prompt tokens every fake answer reports (the body is a few bytes, so the reservation covers them). */
 const PROMPT_TOKENS = 3;
 
 async function dial<In extends 'proxy→worker' | 'proxy→client', Out extends { type: string }>(
     port: number,
     inbound: In,
-    extra?: Record<string, Uint8Array>,
+    identity: RatlsIdentity,
 ): Promise<ProtocolConnection<In, Out>> {
-    const identity = await generateIdentity({ provider: fake, extra });
     const { ws } = await dialProtocol({ host: '127.0.0.1', port, identity, verifier: proxyVerifier, timeoutMs: HANDSHAKE_MS, log: () => {} });
-    return new ProtocolConnection<In, Out>(ws, { inbound, label: inbound, log: () => {} });
+    return new ProtocolConnection<In, Out>(ws, { inbound, label: inbound, log: () => {}, pingMs: LOAD_PING_MS });
 }
+
+/** An identity for client connections (they present one, but the proxy checks no claims of it). */
+export const clientIdentity = (): Promise<RatlsIdentity> => generateIdentity({ provider: fake });
 
 /** One query a fake worker holds open: the parts it sent so far. */
 interface HeldStream {
@@ -48,23 +53,30 @@ interface HeldStream {
 export class WorkerFleet {
     readonly workers: FakeWorker[] = [];
     hold = false;
+    /** Owners with their identities, made ahead of the connections (tens of ms each). */
+    private readonly ready: { owner: Address; identity: RatlsIdentity }[] = [];
     private held: HeldStream[] = [];
     private next = 0;
 
     constructor(
-        private readonly port: number,
         private readonly model: string,
         private readonly maxActive: number,
     ) {}
 
-    /** Connects `n` more workers, `parallel` handshakes at a time. */
-    async grow(n: number, parallel: number): Promise<void> {
-        let left = n;
+    /** Makes `n` workers' owners and RA-TLS identities (the claims bind owner and model). */
+    async prepare(n: number): Promise<void> {
+        for (let i = 0; i < n; i++) {
+            const owner = new Address(0, randomBytes(32));
+            this.ready.push({ owner, identity: await generateIdentity({ provider: fake, extra: workerClaims({ owner, model: this.model }) }) });
+        }
+    }
+
+    /** Connects every prepared worker to the proxy's worker port, `parallel` handshakes at a time. */
+    async connect(port: number, parallel: number): Promise<void> {
         await Promise.all(
-            Array.from({ length: Math.min(parallel, n) }, async () => {
-                while (left > 0) {
-                    left--;
-                    this.workers.push(await FakeWorker.connect(this, this.port, this.model, this.maxActive));
+            Array.from({ length: Math.min(parallel, this.ready.length) }, async () => {
+                for (let next = this.ready.shift(); next; next = this.ready.shift()) {
+                    this.workers.push(await FakeWorker.connect(this, port, this.model, this.maxActive, next.owner, next.identity));
                 }
             }),
         );
@@ -92,9 +104,9 @@ export class WorkerFleet {
         }
     }
 
-    /** Ends every held stream with its usage. */
-    finish(): void {
-        for (const s of this.held.splice(0)) this.end(s);
+    /** Ends `n` of the held streams with their usage. */
+    finish(n: number): void {
+        for (const s of this.held.splice(0, n)) this.end(s);
     }
 
     private part(s: HeldStream): void {
@@ -123,9 +135,8 @@ export class FakeWorker {
 
     private constructor(readonly conn: ProtocolConnection<'proxy→worker', WorkerToProxy>) {}
 
-    static async connect(fleet: WorkerFleet, port: number, model: string, maxActive: number): Promise<FakeWorker> {
-        const owner = new Address(0, randomBytes(32));
-        const conn = await dial<'proxy→worker', WorkerToProxy>(port, 'proxy→worker', workerClaims({ owner, model }));
+    static async connect(fleet: WorkerFleet, port: number, model: string, maxActive: number, owner: Address, identity: RatlsIdentity): Promise<FakeWorker> {
+        const conn = await dial<'proxy→worker', WorkerToProxy>(port, 'proxy→worker', identity);
         const w = new FakeWorker(conn);
         conn.send({ type: 'worker.hello', protocol: OUR_VERSIONS, owner: owner.toRawString(), model, coefficient: 1000, maxActiveRequests: maxActive });
         w.contract = (await conn.next('proxy.welcome', HANDSHAKE_MS)).workerContract;
@@ -160,8 +171,9 @@ export class FakeClient {
         });
     }
 
-    static async connect(port: number, owner: Address, secret: string): Promise<FakeClient> {
-        const conn = await dial<'proxy→client', ClientToProxy>(port, 'proxy→client');
+    /** `identity`: any RA-TLS identity (clients are not attested; connections may share one). */
+    static async connect(port: number, owner: Address, secret: string, identity: RatlsIdentity): Promise<FakeClient> {
+        const conn = await dial<'proxy→client', ClientToProxy>(port, 'proxy→client', identity);
         conn.send({ type: 'client.hello', protocol: OUR_VERSIONS, owner: owner.toRawString() });
         const welcome = await conn.next('proxy.welcome', HANDSHAKE_MS);
         if (welcome.auth.kind !== 'short') throw new Error('the benchmark client contract has no secret hash: the proxy asks for long auth');

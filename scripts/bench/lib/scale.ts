@@ -14,7 +14,7 @@ import type { ProxyConfig } from '../../../offchain/proxy';
 import { FAKE_IMAGE_HASH } from '../../../offchain/ratls';
 import { clientAddress, clientStateInit, proxyAddress } from '../../../wrappers/addresses';
 import { clientMessages } from '../../../wrappers/client';
-import { clientIdentity, FakeClient, WorkerFleet } from './scaleLoad';
+import { clientIdentity, FakeClient, openPlain, WorkerFleet } from './scaleLoad';
 import type { ChildCalls, ChildReply, LagFigures, MemoryFigures } from './scaleProxyChild';
 import { selectionMicros } from './scaleSelection';
 import { markdownTable, type BenchOptions, type BenchSection } from './section';
@@ -299,17 +299,26 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
         const exact = wrongWorkers === 0 && ledger.clientTokens === String(sent) && tally.tokens === sent && tally.parts === partsSent && held === p.streams;
         const accounted = `${tally.requests} requests, ${sent} tokens: proxy ledger ${ledger.clientTokens} (client), ${workers.length - wrongWorkers}/${workers.length} workers exact; parts ${tally.parts}/${partsSent}`;
 
+        o.log(`scale: the baseline of a worker connection: ${p.workers} plain TLS WebSockets`);
+        const beforePlain = await proxy.call('memory');
+        const plainPort = await proxy.call('plainListen', { keyPem: identity.keyPem, certPem: identity.certPem });
+        const plainSockets = await openPlain(plainPort.port, p.workers, 20);
+        const afterPlain = await proxy.call('memory');
+        for (const ws of plainSockets) ws.terminate();
+        await proxy.call('plainClose');
+
         o.log('scale: selection microbenchmark');
         const pickMany = selectionMicros(p.workers, p.selectionPicks);
         const pickFew = selectionMicros(FEW_WORKERS, p.selectionPicks * 10);
 
         const perWorker = perUnit(afterWorkers, beforeWorkers, p.workers);
         const perStream = perUnit(withStreams, beforeStreams, p.streams);
+        const perPlain = perUnit(afterPlain, beforePlain, p.workers);
         const table = markdownTable(
             ['figure', `at scale (${p.workers} workers, ${p.streams} streams)`, 'baseline (same run)', 'ratio'],
             [
-                ['proxy memory per worker connection: RSS / heap / external (KiB)', `${kb(perWorker.rss)} / ${kb(perWorker.heap)} / ${kb(perWorker.external)}`, `idle proxy: RSS ${kb(idle.rss / 1024)} MiB, heap ${kb(idle.heapUsed / 1024)} MiB`, '–'],
-                ['proxy memory per open stream: RSS / heap / external (KiB)', `${kb(perStream.rss)} / ${kb(perStream.heap)} / ${kb(perStream.external)}`, '–', '–'],
+                ['proxy memory per worker connection: RSS / heap / external (KiB)', `${kb(perWorker.rss)} / ${kb(perWorker.heap)} / ${kb(perWorker.external)}`, `${kb(perPlain.rss)} / ${kb(perPlain.heap)} / ${kb(perPlain.external)} (plain TLS 1.3 WebSocket)`, `${(perWorker.heap / perPlain.heap).toFixed(1)}× heap`],
+                ['proxy memory per open stream: RSS / heap / external (KiB)', `${kb(perStream.rss)} / ${kb(perStream.heap)} / ${kb(perStream.external)}`, `idle proxy: RSS ${kb(idle.rss / 1024)} MiB, heap ${kb(idle.heapUsed / 1024)} MiB`, '–'],
                 ['worker selection, µs per pick', `${pickMany.toFixed(2)} (${p.workers} workers)`, `${pickFew.toFixed(2)} (${FEW_WORKERS} workers)`, `${(pickMany / pickFew).toFixed(1)}×`],
                 [`requests/s through the proxy (${p.concurrency} concurrent, instant answers)`, `${manyRate.toFixed(0)} (model of ${p.workers} workers)`, `${fewRate.toFixed(0)} (model of ${FEW_WORKERS} workers)`, `${(manyRate / fewRate).toFixed(2)}×`],
                 ['proxy event-loop lag p50 / p99 / max (ms)', `${lagCell(streamLag)} (${p.streams} streams open)`, `${lagCell(idleLag)} (idle, ${p.workers} workers)`, '–'],
@@ -322,7 +331,7 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
             targets: [{ what: 'every stream completed and every token counted once (proxy ledger = tokens the workers reported)', measured: accounted, target: 'all, exact', met: exact }],
             notes: [
                 `The proxy runs alone in its own Node process (fake TDX, in-memory figures read over IPC); the devnet, ${p.workers} + ${FEW_WORKERS} fake workers (RA-TLS WebSocket connections, one owner each) and ${p.clientConnections} raw protocol client connections run in the bench process.`,
-                'Memory: the proxy process\'s RSS, V8 heap and external memory after two full collections, before and after connecting the workers (and opening the streams), divided by their number.',
+                'Memory: the proxy process\'s RSS, V8 heap and external memory after two full collections, before and after connecting the workers (and opening the streams), divided by their number. The baseline is as many plain TLS 1.3 WebSockets (server certificate only, no protocol) to a server in the same process, after the streams ended; RSS reuses memory freed earlier, so heap is the figure to compare.',
                 `Streams: each query gets its head and a first part at once, then one part every ${(TICK_MS / TICK_SHARE / 1000).toFixed(0)} s on average while held; lag is monitorEventLoopDelay (1 ms sampling, the interval subtracted) over the ${p.holdSeconds} s hold; the idle baseline is the same proxy with the workers connected and no request.`,
                 `Requests/s: the baseline is a second model served by ${FEW_WORKERS} workers of the same proxy, the two measured in alternating ${SLICE_SECONDS} s slices (${p.throughputSeconds} s each), so that both see the same machine.`,
                 'Selection: WorkerPool.select alone over workers of one model with a little reputation history each, about 10 requests in flight per worker (scripts/bench/lib/scaleSelection.ts).',

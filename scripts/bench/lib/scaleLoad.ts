@@ -2,6 +2,7 @@
 // open with a slow trickle of tokens, and raw protocol clients that count every part and every token charged.
 import { Address } from '@ton/core';
 import { randomBytes } from 'crypto';
+import { WebSocket } from 'ws';
 import {
     dialProtocol,
     newRequestId,
@@ -216,4 +217,22 @@ export class FakeClient {
     close(): void {
         this.conn.close();
     }
+}
+
+/** `n` plain TLS WebSockets to `port` (the baseline of a worker connection), `parallel` opening at a time. */
+export async function openPlain(port: number, n: number, parallel: number): Promise<WebSocket[]> {
+    const open: WebSocket[] = [];
+    await Promise.all(
+        Array.from({ length: Math.min(parallel, n) }, async () => {
+            while (open.length < n) {
+                const ws = new WebSocket(`wss://127.0.0.1:${port}`, { rejectUnauthorized: false });
+                open.push(ws);
+                await new Promise<void>((resolve, reject) => {
+                    ws.once('open', resolve);
+                    ws.once('error', reject);
+                });
+            }
+        }),
+    );
+    return open;
 }

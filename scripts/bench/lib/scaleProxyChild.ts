@@ -1,6 +1,8 @@
 // The proxy's own process in the scale benchmark: one ProxyService, measured from inside (heap and RSS after a full
 // collection, event-loop delay), so the load generators in the parent do not pollute its figures. Driven over IPC.
+import { createServer, type Server } from 'https';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'perf_hooks';
+import { WebSocketServer } from 'ws';
 import { ChainClient } from '../../../offchain/chain';
 import { ProxyService, type ProxyConfig } from '../../../offchain/proxy';
 
@@ -33,6 +35,9 @@ export interface ChildCalls {
     lagStart: { args: null; result: null };
     lagStop: { args: null; result: LagFigures };
     ledger: { args: null; result: LedgerFigures };
+    /** The baseline of a worker connection: a plain TLS 1.3 WebSocket server in this process (key and cert PEM). */
+    plainListen: { args: { keyPem: string; certPem: string }; result: { port: number } };
+    plainClose: { args: null; result: null };
     stop: { args: null; result: null };
 }
 
@@ -44,6 +49,7 @@ const LAG_RESOLUTION_MS = 1;
 const gc = (globalThis as { gc?: () => void }).gc;
 let service: ProxyService | null = null;
 let lag: IntervalHistogram | null = null;
+let plain: { server: Server; wss: WebSocketServer } | null = null;
 
 function memory(): MemoryFigures {
     if (!gc) throw new Error('the proxy process needs --expose-gc to measure memory');
@@ -83,6 +89,21 @@ async function handle(r: ChildRequest): Promise<unknown> {
         }
         case 'ledger':
             return ledger();
+        case 'plainListen': {
+            const server = createServer({ key: r.args.keyPem, cert: r.args.certPem, minVersion: 'TLSv1.3' });
+            const wss = new WebSocketServer({ server });
+            // like a protocol connection, each one keeps its messages' handler
+            wss.on('connection', (ws) => ws.on('message', () => undefined));
+            plain = { server, wss };
+            await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+            return { port: (server.address() as { port: number }).port };
+        }
+        case 'plainClose':
+            for (const ws of plain!.wss.clients) ws.terminate();
+            plain!.wss.close();
+            plain!.server.close();
+            plain = null;
+            return null;
         case 'stop':
             await service?.stop();
             service = null;

@@ -50,7 +50,7 @@ interface Scale {
 }
 
 const FULL: Scale = { workers: 1000, streams: 10_000, clientConnections: 100, concurrency: 64, throughputSeconds: 4, holdSeconds: 8, idleSeconds: 2, selectionPicks: 20_000 };
-const SMOKE: Scale = { workers: 20, streams: 200, clientConnections: 4, concurrency: 8, throughputSeconds: 0.5, holdSeconds: 0.5, idleSeconds: 0.3, selectionPicks: 500 };
+const SMOKE: Scale = { workers: 20, streams: 200, clientConnections: 4, concurrency: 8, throughputSeconds: 0.4, holdSeconds: 0.3, idleSeconds: 0.2, selectionPicks: 500 };
 
 /** The proxy process: a ProxyService answering the parent's calls over IPC. */
 class ProxyProcess {

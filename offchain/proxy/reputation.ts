@@ -8,14 +8,6 @@ const DEFAULT_DURATION_MS = 1000;
 const TTFT_HALF_SCORE_MS = 1000;
 export const MAX_SCORE = 10_000;
 const FIGURES_TTL_MS = 1000;
-/**
- * Up to this many requests in the window, a new one recomputes the figures at once; past it, figures are at most
- * FIGURES_TTL_MS old: one more of thousands moves no figure visibly, and a sort of the whole window per request grows
- * with its traffic (a worker at 100 requests/s holds 360,000 in an hour).
- */
-const FRESH_SAMPLES = 1000;
-/** Expired samples are dropped in one copy once they are this many and half the array (not one copy per request). */
-const COMPACT_AT = 1024;
 
 /** What one request did on a worker. */
 export type Outcome =
@@ -43,9 +35,9 @@ export interface ReputationFigures {
     windowSeconds: number;
 }
 
-/** The p-th percentile of values sorted ascending. */
-function percentile(sorted: number[], p: number): number | null {
-    if (sorted.length === 0) return null;
+function percentile(values: number[], p: number): number | null {
+    if (values.length === 0) return null;
+    const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
@@ -54,9 +46,7 @@ export class WorkerRecord {
     /** Recent average request duration (for the expected completion time of a new request). */
     durationMs = DEFAULT_DURATION_MS;
     private samples: Sample[] = [];
-    /** samples[0 .. head) have left the window. */
-    private head = 0;
-    /** Figures as last computed, reused until a new request (see FRESH_SAMPLES) or a second later (the window slides): selection reads them per request. */
+    /** Figures as last computed, reused until a new request or a second later (the window slides): selection reads them per request. */
     private cached: { at: number; figures: ReputationFigures } | null = null;
 
     constructor(
@@ -73,17 +63,15 @@ export class WorkerRecord {
         } else {
             this.samples.push({ at, failure: o.kind, ttftMs: null, tokensPerSecond: null });
         }
+        this.cached = null;
         this.prune(at);
-        if (this.samples.length - this.head <= FRESH_SAMPLES) this.cached = null;
     }
 
     private prune(now: number): void {
         const from = now - this.windowMs;
-        while (this.head < this.samples.length && this.samples[this.head].at < from) this.head++;
-        if (this.head >= COMPACT_AT && this.head * 2 >= this.samples.length) {
-            this.samples = this.samples.slice(this.head);
-            this.head = 0;
-        }
+        let i = 0;
+        while (i < this.samples.length && this.samples[i].at < from) i++;
+        if (i > 0) this.samples = this.samples.slice(i);
     }
 
     /** `now` given by a caller that reads many records at one moment (selection). */
@@ -93,15 +81,12 @@ export class WorkerRecord {
         const failures: Record<string, number> = {};
         const ttft: number[] = [];
         const tps: number[] = [];
-        for (let i = this.head; i < this.samples.length; i++) {
-            const s = this.samples[i];
+        for (const s of this.samples) {
             if (s.failure !== null) failures[s.failure] = (failures[s.failure] ?? 0) + 1;
             if (s.ttftMs !== null) ttft.push(s.ttftMs);
             if (s.tokensPerSecond !== null) tps.push(s.tokensPerSecond);
         }
-        ttft.sort((a, b) => a - b);
-        tps.sort((a, b) => a - b);
-        const requests = this.samples.length - this.head;
+        const requests = this.samples.length;
         const successes = requests - Object.values(failures).reduce((a, b) => a + b, 0);
         const ttftP50Ms = percentile(ttft, 0.5);
         // Laplace-style: a worker without history starts at the top and one failure does not sink it.

@@ -2,6 +2,7 @@
 // connections and 10,000 concurrent streams; its memory per worker connection and per open stream, worker selection
 // per request, requests/s at that scale, its event-loop lag while the streams run, and every token accounted exactly.
 import { Address, toNano } from '@ton/core';
+import type { WebSocket } from 'ws';
 import { spawn, type ChildProcess } from 'child_process';
 import { createHash } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
@@ -217,6 +218,7 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
     const many = new WorkerFleet(MANY.model, Math.ceil((4 * p.streams) / p.workers));
     const clients: FakeClient[] = [];
     let ticker: NodeJS.Timeout | undefined;
+    let plainSockets: WebSocket[] = [];
     try {
         o.log('scale: devnet, root and accounts; the workers\' identities meanwhile');
         const identities = Promise.all([few.prepare(FEW_WORKERS), many.prepare(p.workers)]);
@@ -239,6 +241,13 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
         o.log(`scale: ${p.clientConnections} client connections, ${FEW_WORKERS} workers of the baseline model`);
         for (let i = 0; i < p.clientConnections; i++) clients.push(await FakeClient.connect(ports.clients, owner, SECRET, identity));
         await few.connect(ports.workers, FEW_WORKERS);
+
+        // the baseline first and kept open, so that both grow the process rather than reuse what the other freed
+        o.log(`scale: the baseline of a worker connection: ${p.workers} plain TLS WebSockets`);
+        const beforePlain = await proxy.call('memory');
+        const plainPort = await proxy.call('plainListen', { keyPem: identity.keyPem, certPem: identity.certPem });
+        plainSockets = await openPlain(plainPort.port, p.workers, 20);
+        const afterPlain = await proxy.call('memory');
 
         const beforeWorkers = await proxy.call('memory');
         o.log(`scale: connecting ${p.workers} workers`);
@@ -299,14 +308,6 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
         const exact = wrongWorkers === 0 && ledger.clientTokens === String(sent) && tally.tokens === sent && tally.parts === partsSent && held === p.streams;
         const accounted = `${tally.requests} requests, ${sent} tokens: proxy ledger ${ledger.clientTokens} (client), ${workers.length - wrongWorkers}/${workers.length} workers exact; parts ${tally.parts}/${partsSent}`;
 
-        o.log(`scale: the baseline of a worker connection: ${p.workers} plain TLS WebSockets`);
-        const beforePlain = await proxy.call('memory');
-        const plainPort = await proxy.call('plainListen', { keyPem: identity.keyPem, certPem: identity.certPem });
-        const plainSockets = await openPlain(plainPort.port, p.workers, 20);
-        const afterPlain = await proxy.call('memory');
-        for (const ws of plainSockets) ws.terminate();
-        await proxy.call('plainClose');
-
         o.log('scale: selection microbenchmark');
         const pickMany = selectionMicros(p.workers, p.selectionPicks);
         const pickFew = selectionMicros(FEW_WORKERS, p.selectionPicks * 10);
@@ -331,7 +332,7 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
             targets: [{ what: 'every stream completed and every token counted once (proxy ledger = tokens the workers reported)', measured: accounted, target: 'all, exact', met: exact }],
             notes: [
                 `The proxy runs alone in its own Node process (fake TDX, in-memory figures read over IPC); the devnet, ${p.workers} + ${FEW_WORKERS} fake workers (RA-TLS WebSocket connections, one owner each) and ${p.clientConnections} raw protocol client connections run in the bench process.`,
-                'Memory: the proxy process\'s RSS, V8 heap and external memory after two full collections, before and after connecting the workers (and opening the streams), divided by their number. The baseline is as many plain TLS 1.3 WebSockets (server certificate only, no protocol) to a server in the same process, after the streams ended; RSS reuses memory freed earlier, so heap is the figure to compare.',
+                'Memory: the proxy process\'s RSS, V8 heap and external memory after two full collections, before and after connecting the workers (and opening the streams), divided by their number. The baseline is as many plain TLS 1.3 WebSockets (server certificate only, no protocol) to a server in the same process, opened just before the workers and kept open.',
                 `Streams: each query gets its head and a first part at once, then one part every ${(TICK_MS / TICK_SHARE / 1000).toFixed(0)} s on average while held; lag is monitorEventLoopDelay (1 ms sampling, the interval subtracted) over the ${p.holdSeconds} s hold; the idle baseline is the same proxy with the workers connected and no request.`,
                 `Requests/s: the baseline is a second model served by ${FEW_WORKERS} workers of the same proxy, the two measured in alternating ${SLICE_SECONDS} s slices (${p.throughputSeconds} s each), so that both see the same machine.`,
                 'Selection: WorkerPool.select alone over workers of one model with a little reputation history each, about 10 requests in flight per worker (scripts/bench/lib/scaleSelection.ts). It is one pass over the model\'s workers; before it was indexed by model and freed of per-pick arrays, string splits and clock reads it took about 8× longer at 1,000 workers (414 → 49 µs on this machine).',
@@ -341,6 +342,7 @@ export async function benchScale(o: BenchOptions): Promise<BenchSection> {
         };
     } finally {
         clearInterval(ticker);
+        for (const ws of plainSockets) ws.terminate();
         for (const c of clients) c.close();
         few.close();
         many.close();

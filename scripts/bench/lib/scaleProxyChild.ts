@@ -1,6 +1,6 @@
 // The proxy's own process in the scale benchmark: one ProxyService, measured from inside (heap and RSS after a full
 // collection, event-loop delay), so the load generators in the parent do not pollute its figures. Driven over IPC.
-import { createServer, type Server } from 'https';
+import { createServer } from 'https';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'perf_hooks';
 import { WebSocketServer } from 'ws';
 import { ChainClient } from '../../../offchain/chain';
@@ -35,9 +35,8 @@ export interface ChildCalls {
     lagStart: { args: null; result: null };
     lagStop: { args: null; result: LagFigures };
     ledger: { args: null; result: LedgerFigures };
-    /** The baseline of a worker connection: a plain TLS 1.3 WebSocket server in this process (key and cert PEM). */
+    /** The baseline of a worker connection: a plain TLS 1.3 WebSocket server in this process (key and cert PEM), until it exits. */
     plainListen: { args: { keyPem: string; certPem: string }; result: { port: number } };
-    plainClose: { args: null; result: null };
     stop: { args: null; result: null };
 }
 
@@ -49,7 +48,6 @@ const LAG_RESOLUTION_MS = 1;
 const gc = (globalThis as { gc?: () => void }).gc;
 let service: ProxyService | null = null;
 let lag: IntervalHistogram | null = null;
-let plain: { server: Server; wss: WebSocketServer } | null = null;
 
 function memory(): MemoryFigures {
     if (!gc) throw new Error('the proxy process needs --expose-gc to measure memory');
@@ -94,16 +92,9 @@ async function handle(r: ChildRequest): Promise<unknown> {
             const wss = new WebSocketServer({ server });
             // like a protocol connection, each one keeps its messages' handler
             wss.on('connection', (ws) => ws.on('message', () => undefined));
-            plain = { server, wss };
             await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
             return { port: (server.address() as { port: number }).port };
         }
-        case 'plainClose':
-            for (const ws of plain!.wss.clients) ws.terminate();
-            plain!.wss.close();
-            plain!.server.close();
-            plain = null;
-            return null;
         case 'stop':
             await service?.stop();
             service = null;

@@ -314,9 +314,15 @@ export class Ledger {
             seqno: number;
             tokens: string;
         }[];
-        const historyOf = (kind: string, contract: string, c: Counters) => {
-            for (const h of history) if (h.kind === kind && h.contract === contract) c.history.push({ seqno: h.seqno, tokens: BigInt(h.tokens) });
-        };
+        // by account first: a scan of every row per account would be quadratic with thousands of workers
+        const byAccount = new Map<string, { seqno: number; tokens: bigint }[]>();
+        for (const h of history) {
+            const key = `${h.kind} ${h.contract}`;
+            let rows = byAccount.get(key);
+            if (!rows) byAccount.set(key, (rows = []));
+            rows.push({ seqno: h.seqno, tokens: BigInt(h.tokens) });
+        }
+        const historyOf = (kind: string, contract: string, c: Counters) => c.history.push(...(byAccount.get(`${kind} ${contract}`) ?? []));
         const signed = (tokens: string | null, boc: string | null) => (tokens && boc ? { tokens: BigInt(tokens), boc } : null);
         for (const r of this.db.prepare('SELECT * FROM clients').all() as ClientRow[]) {
             const tokens = BigInt(r.tokens);

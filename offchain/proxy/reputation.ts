@@ -94,13 +94,44 @@ export class WorkerRecord {
     }
 
     /**
-     * The figures now. `percentilesMaxAgeMs` lets selection, which asks on every request, reuse percentiles up to
-     * that old (the counts and so the reliability are always exact); status and publication take them exact.
+     * What selection needs at `now` (read once per pick): the score and the typical time to first token, with
+     * percentiles up to SELECTION_PERCENTILES_MS old (the counts, and so the reliability, are always exact).
      */
-    figures(percentilesMaxAgeMs = 0): ReputationFigures {
+    forSelection(now: number): { score: number; ttftP50Ms: number | null } {
+        this.prune(now);
+        const { ttftP50Ms } = this.percentilesAt(now, SELECTION_PERCENTILES_MS);
+        return { score: this.score(ttftP50Ms), ttftP50Ms };
+    }
+
+    /** The figures now, exact (status and publication). */
+    figures(): ReputationFigures {
         const now = this.now();
         this.prune(now);
-        if (!this.percentiles || (this.stale && now - this.percentiles.at >= percentilesMaxAgeMs)) {
+        const { ttftP50Ms, ttftP90Ms, tokensPerSecondP50 } = this.percentilesAt(now, 0);
+        const requests = this.samples.length - this.head;
+        return {
+            score: this.score(ttftP50Ms),
+            requests,
+            successes: requests - this.failureCount,
+            failures: { ...this.failures },
+            ttftP50Ms,
+            ttftP90Ms,
+            tokensPerSecondP50,
+            windowSeconds: this.windowMs / 1000,
+        };
+    }
+
+    private score(ttftP50Ms: number | null): number {
+        const requests = this.samples.length - this.head;
+        // Laplace-style: a worker without history starts at the top and one failure does not sink it.
+        const reliability = (requests - this.failureCount + 1) / (requests + 1);
+        const speed = ttftP50Ms === null ? 1 : TTFT_HALF_SCORE_MS / (TTFT_HALF_SCORE_MS + ttftP50Ms);
+        return Math.round(MAX_SCORE * reliability * speed);
+    }
+
+    /** The window's percentiles, computed again when samples came or went and the last are at least `maxAgeMs` old. */
+    private percentilesAt(now: number, maxAgeMs: number): NonNullable<WorkerRecord['percentiles']> {
+        if (!this.percentiles || (this.stale && now - this.percentiles.at >= maxAgeMs)) {
             this.stale = false;
             const ttft: number[] = [];
             const tps: number[] = [];
@@ -111,22 +142,7 @@ export class WorkerRecord {
             }
             this.percentiles = { at: now, ttftP50Ms: percentile(ttft, 0.5), ttftP90Ms: percentile(ttft, 0.9), tokensPerSecondP50: percentile(tps, 0.5) };
         }
-        const { ttftP50Ms, ttftP90Ms, tokensPerSecondP50 } = this.percentiles;
-        const requests = this.samples.length - this.head;
-        const successes = requests - this.failureCount;
-        // Laplace-style: a worker without history starts at the top and one failure does not sink it.
-        const reliability = (successes + 1) / (requests + 1);
-        const speed = ttftP50Ms === null ? 1 : TTFT_HALF_SCORE_MS / (TTFT_HALF_SCORE_MS + ttftP50Ms);
-        return {
-            score: Math.round(MAX_SCORE * reliability * speed),
-            requests,
-            successes,
-            failures: { ...this.failures },
-            ttftP50Ms,
-            ttftP90Ms,
-            tokensPerSecondP50,
-            windowSeconds: this.windowMs / 1000,
-        };
+        return this.percentiles;
     }
 }
 
@@ -137,7 +153,8 @@ export class ReputationBook {
 
     constructor(
         windowSeconds: number,
-        private readonly now: () => number = Date.now,
+        /** The clock of every record (tests set it). */
+        readonly now: () => number = Date.now,
     ) {
         this.windowMs = windowSeconds * 1000;
     }

@@ -92,6 +92,8 @@ export function capTokens(t: AdjustedTokens, max: number): AdjustedTokens {
  */
 export class Router {
     private readonly byAttempt = new Map<string, Flight>();
+    /** The same requests by worker connection (kept while it is connected): a worker that goes touches only its own. */
+    private readonly byWorker = new Map<WorkerConn, Set<Flight>>();
 
     constructor(
         private readonly ctx: ProxyContext,
@@ -184,11 +186,12 @@ export class Router {
 
     /** The worker's connection ended: its requests move to another worker if nothing was forwarded yet, else fail. */
     workerGone(w: WorkerConn): void {
-        for (const f of [...this.byAttempt.values()]) {
-            if (f.attempt?.worker !== w) continue;
+        // the pool no longer has it, so nothing new lands on it
+        for (const f of [...(this.byWorker.get(w) ?? [])]) {
             if (!f.headSent && this.retry(f, 'disconnect')) continue;
             this.complete(f, undefined, { code: 'engine_error', message: 'the worker disconnected', status: HTTP_STATUS.engine_error });
         }
+        this.byWorker.delete(w);
     }
 
     /** Ends every request (service stop): workers are told to cancel, clients get `code`. */
@@ -212,6 +215,9 @@ export class Router {
         f.tried.add(w.id);
         w.running++;
         this.byAttempt.set(attempt.id, f);
+        let own = this.byWorker.get(w);
+        if (!own) this.byWorker.set(w, (own = new Set()));
+        own.add(f);
         const remaining = Math.max(1, f.startedAt + Math.min(f.query.timeoutMs, this.ctx.config.requestTimeoutMs) - Date.now());
         w.conn.send({
             type: 'proxy.query',
@@ -254,6 +260,7 @@ export class Router {
         clearTimeout(a.firstByteTimer);
         a.worker.running--;
         this.byAttempt.delete(a.id);
+        this.byWorker.get(a.worker)!.delete(f);
         f.attempt = null;
         return a;
     }

@@ -10,11 +10,13 @@ import { benchAttest } from './lib/attest';
 import { benchChainCost } from './lib/chainCost';
 import { benchProxyOverhead } from './lib/proxyOverhead';
 import { benchRatls } from './lib/ratls';
+import { benchScale } from './lib/scale';
 import { machineNow, printSection, renderReport } from './lib/report';
 import type { BenchOptions, BenchSection } from './lib/section';
 
 const PARTS: Record<string, (o: BenchOptions) => Promise<BenchSection>> = {
     proxy: benchProxyOverhead,
+    scale: benchScale,
     chaincost: benchChainCost,
     attest: benchAttest,
     ratls: benchRatls,

@@ -356,6 +356,28 @@ describe('ProxyService on the devnet', () => {
         expect(metrics).toContain('cocoon_proxy_workers_connected 2');
     });
 
+    it("a worker's disconnect fails only its own started requests (engine_error), others go on; nothing is accounted", async () => {
+        const held = (w: WorkerPeer) => serve(w, (q) => [{ type: 'answer.head', requestId: q.requestId, status: 200, headers: {} }, { type: 'answer.part', requestId: q.requestId, data: 'x' }]);
+        const seen = [held(workers[0]), held(workers[1])];
+        const c = clients[1];
+        // one worker contract behind both connections, so one reputation: the second request goes to the idle one
+        c.send(query('req-gone-1', { body: '{"n":1}' }));
+        c.send(query('req-gone-2', { body: '{"n":2}' }));
+        await until('both requests streaming', () => c.received.filter((m) => m.type === 'answer.part' && m.requestId.startsWith('req-gone-')).length === 2);
+        expect(seen.map((s) => s.length)).toEqual([1, 1]);
+        const [gone, kept] = seen[0][0].body === '{"n":1}' ? ['req-gone-1', 'req-gone-2'] : ['req-gone-2', 'req-gone-1'];
+        workers[0].close();
+        const error = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === gone);
+        expect(error).toEqual({ type: 'answer.error', requestId: gone, code: 'engine_error', status: 502, started: true, message: 'the worker disconnected' });
+        await until('the worker removed', () => proxy.status().workers.length === 1);
+        expect(proxy.status().runningRequests).toBe(1);
+        expect(c.received.some((m) => m.type === 'answer.error' && m.requestId === kept)).toBe(false);
+        workers[1].send({ type: 'answer.error', requestId: seen[1][0].requestId, code: 'engine_error', message: 'engine stopped', status: 502, started: true });
+        const second = await c.waitFor<ClientAnswerError>((m) => m.type === 'answer.error' && m.requestId === kept);
+        expect(second).toEqual({ type: 'answer.error', requestId: kept, code: 'engine_error', status: 502, started: true, message: 'engine stopped' });
+        expect(proxy.status()).toMatchObject({ runningRequests: 0, clients: [expect.objectContaining({ tokensMax: String(accounted), reserved: '0' })] });
+    });
+
     let chargeBefore: string;
 
     it('keeps counters and signed payments across a restart on the same database', async () => {

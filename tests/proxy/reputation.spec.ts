@@ -68,15 +68,17 @@ describe('worker reputation over a sliding window', () => {
     it('lets selection reuse percentiles for a second while status has them exact; counts are always exact', () => {
         const r = new ReputationBook(60, clock).of('0:dd');
         for (let i = 0; i < 3; i++) r.record(ok(300));
-        expect(r.figures(SELECTION_PERCENTILES_MS).ttftP50Ms).toBe(300);
+        expect(r.forSelection(now)).toEqual({ score: Math.round(10000 * (1000 / 1300)), ttftP50Ms: 300 });
         for (let i = 0; i < 4; i++) r.record(ok(100));
         r.record({ ok: false, kind: 'timeout' });
-        expect(r.figures(SELECTION_PERCENTILES_MS)).toMatchObject({ requests: 8, successes: 7, ttftP50Ms: 300 });
+        // reliability (7 + 1) / (8 + 1) at once; the percentiles of a moment ago
+        expect(r.forSelection(now)).toEqual({ score: Math.round(10000 * (8 / 9) * (1000 / 1300)), ttftP50Ms: 300 });
         expect(r.figures()).toMatchObject({ requests: 8, successes: 7, ttftP50Ms: 100 });
         r.record(ok(300));
         r.record(ok(300));
-        expect(r.figures(SELECTION_PERCENTILES_MS).ttftP50Ms).toBe(100);
+        expect(r.forSelection(now).ttftP50Ms).toBe(100);
         now += SELECTION_PERCENTILES_MS;
-        expect(r.figures(SELECTION_PERCENTILES_MS)).toMatchObject({ requests: 10, successes: 9, ttftP50Ms: 300 });
+        expect(r.forSelection(now).ttftP50Ms).toBe(300);
+        expect(r.figures()).toMatchObject({ requests: 10, successes: 9, ttftP50Ms: 300 });
     });
 });

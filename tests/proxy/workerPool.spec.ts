@@ -65,7 +65,7 @@ describe('worker selection', () => {
         const p = pool(failing, worker(2, { running: 1 }));
         // score (0 + 1) / (1 + 1) = 5000: cost 1000 ms × 2 against 2 × 1000 ms for the busy one: a tie
         expect(failing.record.figures().score).toBe(5000);
-        expect(failing.cost()).toBe(2000);
+        expect(failing.cost(Date.now())).toBe(2000);
         failing.record.record({ ok: false, kind: 'timeout' });
         expect(failing.record.figures().score).toBe(3333); // (0 + 1) / (2 + 1)
         expect(pick(p)).toBe(2);
@@ -74,7 +74,7 @@ describe('worker selection', () => {
         slow.record.record({ ok: true, durationMs: 1000, ttftMs: 1000, completionTokens: 10, streamMs: 0 });
         // speed factor 1000 / (1000 + 1000): score 5000, cost (1000 + 1000) × 2
         expect(slow.record.figures().score).toBe(5000);
-        expect(slow.cost()).toBe(4000);
+        expect(slow.cost(Date.now())).toBe(4000);
         expect(pick(pool(slow, worker(4)))).toBe(4);
     });
 

@@ -125,6 +125,7 @@ export class ProtocolConnection<In extends Direction, Out extends { type: string
     }
 
     private receive(data: Buffer, isBinary: boolean): void {
+        this.awaitingPong = false; // any frame shows the peer is alive
         if (isBinary) return this.fail('bad_message', 'binary frames are not part of the protocol');
         let message: DirectionMessages[In];
         try {
@@ -155,8 +156,12 @@ export class ProtocolConnection<In extends Direction, Out extends { type: string
     private keepalive(pingMs: number): void {
         if (!this.isOpen) return;
         if (this.awaitingPong) {
-            this.opts.log(`${this.opts.label}: peer did not answer a ping within ${pingMs} ms, dropping it`);
-            this.ws.terminate();
+            // decided after this turn's input is read: after a stall of the event loop the pong may be waiting unread
+            setImmediate(() => {
+                if (!this.awaitingPong || !this.isOpen) return;
+                this.opts.log(`${this.opts.label}: peer did not answer a ping within ${pingMs} ms, dropping it`);
+                this.ws.terminate();
+            });
             return;
         }
         this.awaitingPong = true;

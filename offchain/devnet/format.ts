@@ -2,7 +2,7 @@
 import { Address, beginCell, Cell, ExternalAddress, Message, storeMessage, storeStateInit } from '@ton/core';
 import { createHash } from 'crypto';
 import { AccountView } from './ledger';
-import { TxRecord } from './txIndex';
+import { TxRecord } from './store';
 import { detectWallet } from './wallets';
 
 export function friendly(address: Address): string {

@@ -7,7 +7,7 @@ import { liteServerError, validationError } from './errors';
 import * as fmt from './format';
 import { DevnetLedger } from './ledger';
 import { Params } from './params';
-import { TransactionNotFoundError } from './txIndex';
+import { TransactionNotFoundError } from './store';
 
 export type ApiMethod = (ledger: DevnetLedger, p: Params) => Promise<unknown>;
 

@@ -120,6 +120,8 @@ export class DevnetLedger {
         const block = (this.blockSeqnoValue = this.blockSeqno + 1); // each message chain gets a block of its own
         const iter = await this.chain.sendMessageIter(message, { allowParallel: true });
         const records: TxRecord[] = [];
+        /** Each account's state after its last transaction in this chain, as the emulator wrote it. */
+        const accounts = new Map<string, StoredAccount>();
         try {
             for (;;) {
                 let step: IteratorResult<BlockchainTransaction>;
@@ -135,7 +137,9 @@ export class DevnetLedger {
                 if (step.done) break;
                 const tx = step.value;
                 const address = addressOfTransaction(tx.inMessage, tx.address);
-                const rec = txRecord(address, tx.raw, block, tx);
+                const emulated = this.chain.lastEmulated();
+                const rec = txRecord(address, emulated.transaction, block, tx.raw, tx);
+                accounts.set(address.toRawString(), { address, shardAccount: emulated.shardAccount, lastTxTime: tx.now });
                 records.push(rec);
                 this.logTransaction(rec);
                 if (records.length >= MAX_TRANSACTIONS_PER_MESSAGE) {
@@ -146,20 +150,12 @@ export class DevnetLedger {
         } finally {
             this.chain.forgetHistory();
         }
-        if (records.length > 0) this.txs.commit({ records, accounts: await this.changedAccounts(records), clock: this.chainClock() });
-        return records;
-    }
-
-    /** The accounts the records changed, each as it stands now, with the time of its last transaction. */
-    private async changedAccounts(records: readonly TxRecord[]): Promise<StoredAccount[]> {
-        const lastTime = new Map<string, { address: Address; time: number }>();
-        for (const r of records) lastTime.set(r.address.toRawString(), { address: r.address, time: r.tx.now });
-        const accounts: StoredAccount[] = [];
-        for (const { address, time } of lastTime.values()) {
-            const shard = (await this.chain.getContract(address)).account;
-            accounts.push({ address, shardAccount: shard.account ? beginCell().store(storeShardAccount(shard)).endCell().toBoc() : undefined, lastTxTime: time });
+        if (records.length === 0) return records;
+        for (const a of accounts.values()) {
+            if (!(await this.chain.getContract(a.address)).account.account) a.shardAccount = undefined; // deleted: its row goes
         }
-        return accounts;
+        this.txs.commit({ records, accounts: [...accounts.values()], clock: this.chainClock() });
+        return records;
     }
 
     private logTransaction(rec: TxRecord): void {

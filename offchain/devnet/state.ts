@@ -1,4 +1,4 @@
-import { Address, Cell } from '@ton/core';
+import { Address } from '@ton/core';
 import Database from 'better-sqlite3';
 import fs from 'fs';
 import path from 'path';
@@ -113,7 +113,7 @@ function migrate(file: string, legacy: LegacyLedger, log: (line: string) => void
             store.commit({
                 sandbox,
                 accounts: contracts.map((c) => ({ address: Address.parse(c.address), shardAccount: Buffer.from(c.account, 'base64'), lastTxTime: c.lastTxTime })),
-                records: legacy.transactions.map((t) => txRecord(Address.parse(t.address), Cell.fromBase64(t.boc), t.block ?? 0)),
+                records: legacy.transactions.map((t) => txRecord(Address.parse(t.address), Buffer.from(t.boc, 'base64'), t.block ?? 0)),
                 clock: { lt: BigInt(lt), now: legacy.now, blockSeqno: legacy.blockSeqno, blockTime: legacy.now },
             });
         } finally {

@@ -44,6 +44,8 @@ export interface TxRecord {
     lt: bigint;
     hash: Buffer;
     cell: Cell;
+    /** The cell as BoC bytes, as the emulator or the store gave it (so it is never serialised again). */
+    boc: Buffer;
     tx: Transaction;
 }
 
@@ -192,7 +194,7 @@ export class DevnetStore {
             else this.stmt.deleteAccount.run(a.address.toRawString());
         }
         for (const r of c.records) {
-            const id = this.stmt.insertTx.run(r.address.toRawString(), r.lt, r.hash, r.block, r.cell.toBoc()).lastInsertRowid;
+            const id = this.stmt.insertTx.run(r.address.toRawString(), r.lt, r.hash, r.block, r.boc).lastInsertRowid;
             const inInfo = r.tx.inMessage?.info;
             if (inInfo?.type === 'internal') this.stmt.insertResult.run(messageKey(inInfo.src, inInfo.dest, inInfo.createdLt), id);
             for (const out of r.tx.outMessages.values()) {
@@ -237,13 +239,13 @@ export class DevnetStore {
     }
 }
 
-/** A transaction as the devnet keeps it, from its cell (already parsed when the sandbox hands it over). */
-export function txRecord(address: Address, cell: Cell, block: number, tx: Transaction = loadTransaction(cell.beginParse())): TxRecord {
-    return { address, block, lt: tx.lt, hash: cell.hash(), cell, tx };
+/** A transaction as the devnet keeps it, from its BoC (and its cell and parsed form, when the sandbox has them). */
+export function txRecord(address: Address, boc: Buffer, block: number, cell = Cell.fromBoc(boc)[0], tx: Transaction = loadTransaction(cell.beginParse())): TxRecord {
+    return { address, block, lt: tx.lt, hash: cell.hash(), cell, boc, tx };
 }
 
 function toRecord(row: TxRow): TxRecord {
-    return txRecord(Address.parseRaw(row.address), Cell.fromBoc(row.boc)[0], row.block);
+    return txRecord(Address.parseRaw(row.address), row.boc, row.block);
 }
 
 function messageKey(src: Address, dest: Address, createdLt: bigint): string {

@@ -16,7 +16,6 @@ import { ChainClient } from '../../../offchain/chain/client';
 import { requestFaucet } from '../../../offchain/chain/faucet';
 import { Devnet } from '../../../offchain/devnet';
 import { devnetParams } from '../../../offchain/devnet/cocoonDefaults';
-import { txRecord } from '../../../offchain/devnet/store';
 import { clientStateInit, proxyStateInit } from '../../../wrappers/addresses';
 import { clientMessages, CocoonClient, readClientState } from '../../../wrappers/client';
 import { rootFromInit } from '../../../wrappers/root';
@@ -249,7 +248,7 @@ async function measureStore(o: BenchOptions): Promise<StoreFigures> {
         let lt = 1n << 40n;
         for (let i = ledger.txs.size; i < history; i++) {
             const r = samples[i % samples.length];
-            copies.push({ ...txRecord(r.address, r.cell, r.block, r.tx), lt: lt++ });
+            copies.push({ ...r, lt: lt++ });
             if (copies.length === 10_000 || i === history - 1) ledger.txs.commit({ records: copies.splice(0), accounts: [], clock: { lt, now: ledger.clock.now(), blockSeqno: ledger.blockSeqno, blockTime: ledger.clock.now() } });
         }
         const loop = monitorEventLoopDelay({ resolution: 1 });

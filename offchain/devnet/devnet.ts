@@ -39,7 +39,7 @@ export class Devnet {
             if (!restored) throw e;
             throw new DevnetStateError(`cannot restore devnet state from ${opts.statePath}: ${(e as Error).message}`);
         }
-        if (restored) log(`devnet: restored ${ledger.txs.size} transactions from ${opts.statePath}`);
+        if (restored) log(`devnet: restored ${ledger.store.size} transactions from ${opts.statePath}`);
         const server = createDevnetServer(ledger, log);
         let port: number;
         try {

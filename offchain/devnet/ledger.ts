@@ -50,7 +50,7 @@ export class DevnetLedger {
     private constructor(
         private readonly chain: DevnetBlockchain,
         readonly clock: DevnetClock,
-        readonly txs: DevnetStore,
+        readonly store: DevnetStore,
         private readonly log: LedgerLog,
         private blockSeqnoValue: number,
         /** Chain time of the last block: a new block comes every chain second, and with every executed message chain. */
@@ -79,7 +79,7 @@ export class DevnetLedger {
         await this.chain.setShardAccount(CONFIG_ADDRESS, account);
         const { contracts: _accounts, transactions: _history, lt: _lt, time: _time, ...sandbox } = snapshotToSerializable({ ...this.chain.snapshot(), contracts: [], transactions: [] });
         const shardAccount = beginCell().store(storeShardAccount(account)).endCell().toBoc();
-        this.txs.commit({ sandbox, records: [], accounts: [{ address: CONFIG_ADDRESS, shardAccount, lastTxTime: account.account?.storageStats.lastPaid ?? 0 }], clock: this.chainClock() });
+        this.store.commit({ sandbox, records: [], accounts: [{ address: CONFIG_ADDRESS, shardAccount, lastTxTime: account.account?.storageStats.lastPaid ?? 0 }], clock: this.chainClock() });
     }
 
     /** The masterchain seqno: advances once per chain second (as blocks keep coming on a real network) and per batch. */
@@ -154,7 +154,7 @@ export class DevnetLedger {
         for (const a of accounts.values()) {
             if (!(await this.chain.getContract(a.address)).account.account) a.shardAccount = undefined; // deleted: its row goes
         }
-        this.txs.commit({ records, accounts: [...accounts.values()], clock: this.chainClock() });
+        this.store.commit({ records, accounts: [...accounts.values()], clock: this.chainClock() });
         return records;
     }
 
@@ -209,8 +209,8 @@ export class DevnetLedger {
     /** Records the clock and block counter and closes the store; the ledger is not used after. */
     close(): Promise<void> {
         return this.exclusive(async () => {
-            this.txs.saveClock(this.chainClock());
-            this.txs.close();
+            this.store.saveClock(this.chainClock());
+            this.store.close();
         });
     }
 }

@@ -93,7 +93,7 @@ async function handle(ledger: DevnetLedger, req: http.IncomingMessage, log: Log)
         return faucet(ledger, Params.from(await readJson(req)));
     }
     if (path === '/healthz') {
-        return { status: 200, body: { ok: true, result: { now: ledger.clock.now(), block_seqno: ledger.blockSeqno, transactions: ledger.txs.size } } };
+        return { status: 200, body: { ok: true, result: { now: ledger.clock.now(), block_seqno: ledger.blockSeqno, transactions: ledger.store.size } } };
     }
     throw new ApiError(404, 'Not Found');
 }

@@ -182,8 +182,8 @@ async function prepare(net: Net, smoke: boolean, log: (l: string) => void) {
 
 /** Both chains, phase by phase, alternating in rounds so that drift in the machine's load hits both alike. */
 async function compareNets(o: BenchOptions): Promise<{ raw: NetFigures; devnet: NetFigures }> {
-    const seconds = o.smoke ? 0.2 : 3;
-    const rounds = o.smoke ? 1 : 2;
+    const seconds = o.smoke ? 0.2 : 2;
+    const rounds = o.smoke ? 1 : 3;
     const calls = o.smoke ? 5 : 300;
     const nets = { raw: await rawSandbox(), devnet: await devnetProcess() };
     try {
@@ -219,8 +219,9 @@ interface StoreFigures {
 }
 
 /**
- * The store with a long history: real transfers give real transactions, copied (with fresh lts) to reach
- * `history`; then transfers through the ledger measure a commit's cost against the same on an empty store.
+ * The store with a long history: real transfers give real transactions, copied (with fresh lts, 100 per commit as
+ * busy message chains would write them) to reach `history`; then transfers through the ledger measure a commit's
+ * cost against the same on an empty store.
  */
 async function measureStore(o: BenchOptions): Promise<StoreFigures> {
     const history = o.smoke ? 500 : 100_000;
@@ -250,7 +251,7 @@ async function measureStore(o: BenchOptions): Promise<StoreFigures> {
         for (let i = ledger.store.size; i < history; i++) {
             const r = samples[i % samples.length];
             copies.push({ ...r, lt: lt++ });
-            if (copies.length === 10_000 || i === history - 1) ledger.store.commit({ records: copies.splice(0), accounts: [], clock: { lt, now: ledger.clock.now(), blockSeqno: ledger.blockSeqno, blockTime: ledger.clock.now() } });
+            if (copies.length === 100 || i === history - 1) ledger.store.commit({ records: copies.splice(0), accounts: [], clock: { lt, now: ledger.clock.now(), blockSeqno: ledger.blockSeqno, blockTime: ledger.clock.now() } });
         }
         const loop = monitorEventLoopDelay({ resolution: 1 });
         loop.enable();
@@ -304,7 +305,7 @@ export async function benchDevnet(o: BenchOptions): Promise<BenchSection> {
         table: `${table}\n\n${storeTable}`,
         targets,
         notes: [
-            `Both chains run the same phases alternately in ${o.smoke ? 1 : 2} rounds; the devnet is \`cocoon devnet --quiet\` in its own process, driven through its HTTP API with TonClient (which reads the account before each send: 2 requests per transfer), the raw sandbox is a Blockchain in the bench process; both sign with the same V4 wallet code.`,
+            `Both chains run the same phases alternately in ${o.smoke ? 1 : 3} rounds (the figures are their means); the devnet is \`cocoon devnet --quiet\` in its own process, driven through its HTTP API with TonClient (which reads the account before each send: 2 requests per transfer), the raw sandbox is a Blockchain in the bench process; both sign with the same V4 wallet code.`,
             'The store: every message chain is one SQLite transaction (WAL, synchronous=NORMAL) with its transactions and changed accounts; the history was filled with copies of real transactions, and the JSON save is the old autosave\'s work for the same transactions (stringify + write, synchronous).',
             'Before the store, measured once with the devnet of commit 53758ea and 100,000 transactions in its history (load average about 12): each autosave took 22–24 s and blocked the event loop as long (a 47 MB JSON file), every 10 s while anything changed.',
             ...(ratio >= 0.5 ? [] : [`Transfers: the devnet reached ${pct(ratio)} of the raw sandbox, ${pct(0.5 - ratio)} short of the target.`]),

@@ -2,7 +2,7 @@
 // raw `@ton/sandbox` in this process, the same phases on both in the same run: wallet transfers, the client-charge
 // flow and get-method latency. Then the store: a message chain's cost with a long history against an empty one,
 // and the whole-state JSON rewrite that the devnet did before the store, for the same history.
-import { Address, Cell, contractAddress, internal, SendMode, StateInit, toNano } from '@ton/core';
+import { Address, Cell, contractAddress, internal, MessageRelaxed, SendMode, StateInit, toNano } from '@ton/core';
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { Blockchain } from '@ton/sandbox';
 import { TonClient, WalletContractV4 } from '@ton/ton';
@@ -24,7 +24,7 @@ import { BenchOptions, BenchSection, markdownTable, Target } from './section';
 
 const key = (name: string): KeyPair => keyPairFromSeed(createHash('sha256').update(`bench-devnet:${name}`).digest());
 
-/** A funded V4 wallet that tracks its own seqno, so each transfer is one external message. */
+/** A funded wallet sending transfers. */
 interface Sender {
     address: Address;
     send(to: Address, value: bigint, body?: Cell, init?: StateInit): Promise<void>;
@@ -39,6 +39,17 @@ interface Net {
     stop(): Promise<void>;
 }
 
+/** A V4 wallet opened on either chain, sending one transfer per external message at the seqno it counts itself. */
+function sender(wallet: { address: Address; sendTransfer(args: { seqno: number; secretKey: Buffer; sendMode: SendMode; messages: MessageRelaxed[] }): Promise<unknown> }, k: KeyPair): Sender {
+    let seqno = 0;
+    return {
+        address: wallet.address,
+        send: async (to, value, body, init) => {
+            await wallet.sendTransfer({ seqno: seqno++, secretKey: k.secretKey, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: [internal({ to, value, body, init, bounce: false })] });
+        },
+    };
+}
+
 async function rawSandbox(): Promise<Net> {
     const chain = await Blockchain.create();
     const treasury = await chain.treasury('bench');
@@ -47,13 +58,7 @@ async function rawSandbox(): Promise<Net> {
             const k = key(name);
             const w = chain.openContract(WalletContractV4.create({ workchain: 0, publicKey: k.publicKey }));
             await treasury.send({ to: w.address, value: toNano('10000'), bounce: false });
-            let seqno = 0;
-            return {
-                address: w.address,
-                send: async (to, value, body, init) => {
-                    await w.sendTransfer({ seqno: seqno++, secretKey: k.secretKey, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: [internal({ to, value, body, init, bounce: false })] });
-                },
-            };
+            return sender(w, k);
         },
         seqno: async (address) => void (await chain.runGetMethod(address, 'seqno')),
         clientTokens: async (address) => (await readClientState(chain.openContract(CocoonClient.fromAddress(address)))).tokensUsed,
@@ -81,13 +86,7 @@ async function devnetProcess(): Promise<Net> {
             const k = key(name);
             const w = client.open(WalletContractV4.create({ workchain: 0, publicKey: k.publicKey }));
             await requestFaucet(endpoint, w.address, toNano('10000'));
-            let seqno = 0;
-            return {
-                address: w.address,
-                send: async (to, value, body, init) => {
-                    await w.sendTransfer({ seqno: seqno++, secretKey: k.secretKey, sendMode: SendMode.PAY_GAS_SEPARATELY, messages: [internal({ to, value, body, init, bounce: false })] });
-                },
-            };
+            return sender(w, k);
         },
         seqno: async (address) => void (await client.runMethod(address, 'seqno')),
         clientTokens: async (address) => (await readClientState(chain.open(CocoonClient.fromAddress(address)))).tokensUsed,

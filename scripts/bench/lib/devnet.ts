@@ -307,6 +307,7 @@ export async function benchDevnet(o: BenchOptions): Promise<BenchSection> {
             `Both chains run the same phases alternately in ${o.smoke ? 1 : 3} rounds (the figures are their means); the devnet is \`cocoon devnet --quiet\` in its own process, driven through its HTTP API with TonClient (which reads the account before each send: 2 requests per transfer), the raw sandbox is a Blockchain in the bench process; both sign with the same V4 wallet code.`,
             'The store: every message chain is one SQLite transaction (WAL, synchronous=NORMAL) with its transactions and changed accounts; the history was filled with copies of real transactions, and the JSON save is the old autosave\'s work for the same transactions (stringify + write, synchronous).',
             'Before the store, measured once with the devnet of commit 53758ea and 100,000 transactions in its history (load average about 12): each autosave took 22–24 s and blocked the event loop as long (a 47 MB JSON file), every 10 s while anything changed.',
+            'Profile of the devnet process under the transfer load (start-up and idle left out): about 66% in the sandbox (emulator and account parsing, as in the raw run), 10% Node HTTP, 10% GC, 10% the devnet\'s own code; the rest of the gap to raw is the second process (HTTP client, JSON) on the same 2 cores.',
             ...(ratio >= 0.5 ? [] : [`Transfers: the devnet reached ${pct(ratio)} of the raw sandbox, ${pct(0.5 - ratio)} short of the target.`]),
         ],
     };

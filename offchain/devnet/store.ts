@@ -128,12 +128,12 @@ export class DevnetStore {
             insertChain: db.prepare('INSERT INTO chain (id, sandbox, lt, now, block_seqno, block_time) VALUES (1, ?, ?, ?, ?, ?)'),
             updateClock: db.prepare('UPDATE chain SET lt = ?, now = ?, block_seqno = ?, block_time = ? WHERE id = 1'),
             page: db.prepare(`SELECT ${txColumns} FROM transactions t WHERE t.address = ? AND t.lt <= ? AND t.lt > ? ORDER BY t.lt DESC LIMIT ?`),
-            hashAt: db.prepare('SELECT hash FROM transactions WHERE address = ? AND lt = ?').pluck(),
+            hashAt: db.prepare('SELECT hash FROM transactions WHERE address = ? AND lt = ?'),
             block: db.prepare(`SELECT ${txColumns} FROM transactions t WHERE t.block = ? ORDER BY t.id`),
             result: db.prepare(`SELECT ${txColumns} FROM message_results m JOIN transactions t ON t.id = m.tx WHERE m.message = ?`),
             source: db.prepare(`SELECT ${txColumns} FROM message_sources m JOIN transactions t ON t.id = m.tx WHERE m.message = ?`),
         };
-        this.count = db.prepare('SELECT count(*) FROM transactions').pluck().get() as number;
+        this.count = (db.prepare('SELECT count(*) AS n FROM transactions').get() as { n: number }).n;
         this.commitAll = db.transaction((c: ChainCommit) => this.write(c));
     }
 
@@ -207,7 +207,7 @@ export class DevnetStore {
     list(address: Address, q: TxQuery): TxRecord[] {
         const key = address.toRawString();
         if (q.lt !== undefined) {
-            const hash = this.stmt.hashAt.get(key, q.lt) as Buffer | undefined;
+            const hash = (this.stmt.hashAt.get(key, q.lt) as { hash: Buffer } | undefined)?.hash;
             if (!hash || (q.hash && !hash.equals(q.hash))) throw new TransactionNotFoundError(`transaction lt=${q.lt} not found on ${address.toString()}`);
         }
         return (this.stmt.page.all(key, q.lt ?? MAX_LT, q.toLt ?? -1n, q.limit) as TxRow[]).map(toRecord);

@@ -19,7 +19,7 @@ export function registerDevnet(program: Command): void {
         .command('devnet')
         .description('run a local TON network serving the TON HTTP API v2 (toncenter) and a faucet, until Ctrl-C')
         .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
-        .option('--state <file>', 'load the chain from this file at start (its folder must exist); save it there every 10 s while it changes and on exit')
+        .option('--state <file>', 'keep the chain in this file (created if missing; its folder must exist): every transaction is written as it executes, and a restart goes on from it')
         .option('--speed <factor>', 'clock speed-up factor', parseSpeed, 1)
         .option('--host <addr>', 'address to bind', '127.0.0.1')
         .option('--quiet', 'do not log each transaction')

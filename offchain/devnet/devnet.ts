@@ -1,23 +1,22 @@
 import http from 'http';
 import { DevnetLedger } from './ledger';
 import { createDevnetServer, listen, API_BASE } from './server';
-import { DevnetStateError, readState, writeState } from './state';
+import { DevnetStateError, openStateStore } from './state';
+import { DevnetStore } from './store';
 
 export interface DevnetOptions {
     /** 0 picks a free port. */
     port: number;
     host?: string;
-    /** Load state from this file at start (if it exists) and save it there on `stop()` and every `autosaveMs`. */
+    /** Keep the chain in this file (a devnet store, created if missing): restored at start, written as it executes. */
     statePath?: string;
     /** Clock speed-up factor (1 = wall time). */
     speed?: number;
-    autosaveMs?: number;
     log?: (line: string) => void;
 }
 
 /** A running devnet: the sandbox chain behind toncenter's API v2, on `host` (127.0.0.1 unless told otherwise). */
 export class Devnet {
-    private autosave?: NodeJS.Timeout;
     private stopped = false;
 
     private constructor(
@@ -25,36 +24,31 @@ export class Devnet {
         private readonly server: http.Server,
         readonly port: number,
         readonly host: string,
-        private readonly statePath: string | undefined,
     ) {}
 
     static async start(opts: DevnetOptions): Promise<Devnet> {
         const log = opts.log ?? (() => {});
         const host = opts.host ?? '127.0.0.1';
-        const saved = opts.statePath ? readState(opts.statePath) : undefined;
+        const store = opts.statePath ? openStateStore(opts.statePath, log) : DevnetStore.open(':memory:');
+        const restored = store.hasChain();
         let ledger: DevnetLedger;
         try {
-            ledger = await DevnetLedger.create({ speed: opts.speed ?? 1, saved, log });
+            ledger = await DevnetLedger.create({ speed: opts.speed ?? 1, store, log });
         } catch (e) {
-            if (!saved) throw e;
+            store.close();
+            if (!restored) throw e;
             throw new DevnetStateError(`cannot restore devnet state from ${opts.statePath}: ${(e as Error).message}`);
         }
-        if (saved) log(`devnet: restored ${ledger.txs.size} transactions from ${opts.statePath}`);
+        if (restored) log(`devnet: restored ${ledger.store.size} transactions from ${opts.statePath}`);
         const server = createDevnetServer(ledger, log);
         let port: number;
         try {
             port = await listen(server, opts.port, host);
         } catch (e) {
+            await ledger.close();
             throw new Error(`cannot listen on ${host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        const devnet = new Devnet(ledger, server, port, host, opts.statePath);
-        if (opts.statePath && (opts.autosaveMs ?? 10_000) > 0) {
-            devnet.autosave = setInterval(() => {
-                if (ledger.changed) devnet.save().catch((e) => log(`devnet: autosave failed: ${(e as Error).message}`));
-            }, opts.autosaveMs ?? 10_000);
-            devnet.autosave.unref();
-        }
-        return devnet;
+        return new Devnet(ledger, server, port, host);
     }
 
     get baseUrl(): string {
@@ -70,20 +64,14 @@ export class Devnet {
         return `${this.baseUrl}/faucet`;
     }
 
-    async save(): Promise<void> {
-        if (!this.statePath) return;
-        writeState(this.statePath, await this.ledger.save());
-    }
-
-    /** Stops serving and saves the state (when a state file is configured). */
+    /** Stops serving and closes the store (its clock and block counter written last). */
     async stop(): Promise<void> {
         if (this.stopped) return;
         this.stopped = true;
-        if (this.autosave) clearInterval(this.autosave);
         await new Promise<void>((resolve) => {
             this.server.close(() => resolve());
             this.server.closeAllConnections();
         });
-        await this.save();
+        await this.ledger.close();
     }
 }

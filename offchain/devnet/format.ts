@@ -2,7 +2,7 @@
 import { Address, beginCell, Cell, ExternalAddress, Message, storeMessage, storeStateInit } from '@ton/core';
 import { createHash } from 'crypto';
 import { AccountView } from './ledger';
-import { TxRecord } from './txIndex';
+import { TxRecord } from './store';
 import { detectWallet } from './wallets';
 
 export function friendly(address: Address): string {
@@ -11,6 +11,24 @@ export function friendly(address: Address): string {
 
 const b64 = (b: Buffer) => b.toString('base64');
 const boc = (c: Cell) => c.toBoc().toString('base64');
+
+const STATE_BOCS_KEPT = 4096;
+const stateBocs = new Map<string, string>();
+
+/**
+ * An account's code or data as a BoC, kept by cell hash: clients read the same code (every wallet of a kind shares
+ * it) and unchanged data again and again, and serialising them was the largest part of `getAddressInformation`.
+ */
+function stateBoc(c: Cell): string {
+    const key = c.hash().toString('base64');
+    let text = stateBocs.get(key);
+    if (text === undefined) {
+        text = boc(c);
+        if (stateBocs.size >= STATE_BOCS_KEPT) stateBocs.delete(stateBocs.keys().next().value!);
+        stateBocs.set(key, text);
+    }
+    return text;
+}
 
 /** One shard per workchain, numbered like the masterchain: block `seqno` of workchain 0 goes with masterchain `seqno`. */
 export const FULL_SHARD = '-9223372036854775808';
@@ -29,8 +47,8 @@ export function addressInformation(a: AccountView, seqno: number, now: number) {
         '@type': 'raw.fullAccountState',
         balance: a.balance.toString(),
         extra_currencies: [],
-        code: a.code ? boc(a.code) : '',
-        data: a.data ? boc(a.data) : '',
+        code: a.code ? stateBoc(a.code) : '',
+        data: a.data ? stateBoc(a.data) : '',
         last_transaction_id: transactionId(a.lastLt, a.lastHash),
         block_id: blockId(seqno),
         frozen_hash: a.frozenHash ? b64(a.frozenHash) : '',
@@ -44,7 +62,7 @@ export function extendedAddressInformation(a: AccountView, seqno: number, now: n
     let accountState: object;
     if (a.state === 'uninitialized') accountState = { '@type': 'uninited.accountState', frozen_hash: '' };
     else if (wallet?.stateType) accountState = { '@type': wallet.stateType, wallet_id: String(wallet.walletId), seqno: wallet.seqno };
-    else accountState = { '@type': 'raw.accountState', code: a.code ? boc(a.code) : '', data: a.data ? boc(a.data) : '', frozen_hash: a.frozenHash ? b64(a.frozenHash) : '' };
+    else accountState = { '@type': 'raw.accountState', code: a.code ? stateBoc(a.code) : '', data: a.data ? stateBoc(a.data) : '', frozen_hash: a.frozenHash ? b64(a.frozenHash) : '' };
     return {
         '@type': 'fullAccountState',
         address: { '@type': 'accountAddress', account_address: friendly(a.address) },
@@ -119,7 +137,7 @@ export function transaction(r: TxRecord) {
         '@type': 'raw.transaction',
         address: { '@type': 'accountAddress', account_address: friendly(r.address) },
         utime: tx.now,
-        data: boc(r.cell),
+        data: b64(r.boc),
         transaction_id: transactionId(r.lt, r.hash),
         fee: fee.toString(),
         storage_fee: storageFee.toString(),

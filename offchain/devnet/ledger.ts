@@ -1,10 +1,10 @@
-import { Address, beginCell, Cell, external, loadShardAccount, Message, StateInit, TupleItem } from '@ton/core';
+import { Address, beginCell, Cell, external, Message, StateInit, storeShardAccount, TupleItem } from '@ton/core';
 import { BlockchainTransaction, createShardAccount, GetMethodError, internal, SmartContract, snapshotFromSerializable, snapshotToSerializable } from '@ton/sandbox';
 import { describeOutcome, formatOp, messageOp, transactionOutcome } from '../chain/txOutcome';
 import { DevnetClock } from './clock';
 import { liteServerError } from './errors';
 import { DevnetBlockchain } from './sandbox';
-import { TransactionIndex, TxRecord } from './txIndex';
+import { ChainClock, DevnetStore, StoredAccount, txRecord, TxRecord } from './store';
 
 /** A chain of messages longer than this is cut off (a ping-pong between contracts would otherwise never end). */
 export const MAX_TRANSACTIONS_PER_MESSAGE = 10_000;
@@ -37,62 +37,49 @@ export interface FeeEstimate {
     fwdFee: bigint;
 }
 
-export type SerializableSnapshot = ReturnType<typeof snapshotToSerializable>;
-
-export interface SavedLedger {
-    now: number;
-    blockSeqno: number;
-    blockchain: SerializableSnapshot;
-    transactions: { address: string; boc: string; block?: number }[];
-}
-
 export type LedgerLog = (line: string) => void;
 
 /**
- * The devnet's chain: one sandbox, one lock, every message executed to the end of its chain in order, a history of
- * transactions per account, and a masterchain "block" counter that advances with time and with each executed batch.
+ * The devnet's chain: one sandbox, one lock, every message executed to the end of its chain in order, and a
+ * masterchain "block" counter that advances with time and with each executed batch. Every message chain is written
+ * to the store as it completes (its transactions and the accounts they changed), so the store is the history.
  */
 export class DevnetLedger {
-    readonly txs = new TransactionIndex();
     private queue: Promise<unknown> = Promise.resolve();
-    private blockSeqnoValue: number;
-    /** Chain time of the last block: a new block comes every chain second, and with every executed message chain. */
-    private lastBlockTime: number;
-    private dirty = false;
 
     private constructor(
         private readonly chain: DevnetBlockchain,
         readonly clock: DevnetClock,
+        readonly store: DevnetStore,
         private readonly log: LedgerLog,
-        blockSeqno: number,
-    ) {
-        this.blockSeqnoValue = blockSeqno;
-        this.lastBlockTime = clock.now();
-    }
+        private blockSeqnoValue: number,
+        /** Chain time of the last block: a new block comes every chain second, and with every executed message chain. */
+        private lastBlockTime: number,
+    ) {}
 
-    static async create(opts: { speed: number; saved?: SavedLedger; log?: LedgerLog }): Promise<DevnetLedger> {
+    /** The chain in `store`, or a new one written to it. */
+    static async create(opts: { speed: number; store: DevnetStore; log?: LedgerLog }): Promise<DevnetLedger> {
         const chain = await DevnetBlockchain.start();
-        const clock = new DevnetClock(opts.speed, opts.saved?.now ?? 0);
-        const ledger = new DevnetLedger(chain, clock, opts.log ?? (() => {}), opts.saved?.blockSeqno ?? 1);
-        if (opts.saved) {
-            await chain.loadFrom(snapshotFromSerializable(opts.saved.blockchain));
-            for (const t of opts.saved.transactions) {
-                ledger.txs.add(Address.parse(t.address), Cell.fromBase64(t.boc), t.block ?? 0);
-            }
-        } else {
-            await ledger.deployConfigAccount();
-        }
+        const saved = opts.store.load();
+        const clock = new DevnetClock(opts.speed, saved?.clock.now ?? 0);
+        const ledger = new DevnetLedger(chain, clock, opts.store, opts.log ?? (() => {}), saved?.clock.blockSeqno ?? 1, saved?.clock.blockTime ?? clock.now());
+        if (saved) await chain.loadFrom(snapshotFromSerializable(saved.snapshot));
+        else await ledger.deployConfigAccount();
         return ledger;
     }
 
     /**
      * Puts the sandbox's network config where a real network keeps it, in the data of the config contract
      * (`cfg_dict:^Cell seqno:uint32 public_key:uint256`), so tools such as Blueprint's `getConfig()` can read it.
-     * The contract has empty code: messages to it do nothing.
+     * The contract has empty code: messages to it do nothing. Writes the new chain's first commit.
      */
     private async deployConfigAccount(): Promise<void> {
         const data = beginCell().storeRef(this.chain.config).storeUint(0, 32).storeUint(0, 256).endCell();
-        await this.chain.setShardAccount(CONFIG_ADDRESS, createShardAccount({ address: CONFIG_ADDRESS, code: new Cell(), data, balance: 0n, workchain: -1 }));
+        const account = createShardAccount({ address: CONFIG_ADDRESS, code: new Cell(), data, balance: 0n, workchain: -1 });
+        await this.chain.setShardAccount(CONFIG_ADDRESS, account);
+        const { contracts: _accounts, transactions: _history, lt: _lt, time: _time, ...sandbox } = snapshotToSerializable({ ...this.chain.snapshot(), contracts: [], transactions: [] });
+        const shardAccount = beginCell().store(storeShardAccount(account)).endCell().toBoc();
+        this.store.commit({ sandbox, records: [], accounts: [{ address: CONFIG_ADDRESS, shardAccount, lastTxTime: account.account?.storageStats.lastPaid ?? 0 }], clock: this.chainClock() });
     }
 
     /** The masterchain seqno: advances once per chain second (as blocks keep coming on a real network) and per batch. */
@@ -105,9 +92,9 @@ export class DevnetLedger {
         return this.blockSeqnoValue;
     }
 
-    /** True when something executed since the last `save()`. */
-    get changed(): boolean {
-        return this.dirty;
+    private chainClock(): ChainClock {
+        const blockSeqno = this.blockSeqno;
+        return { lt: this.chain.lt, now: this.clock.now(), blockSeqno, blockTime: this.lastBlockTime };
     }
 
     /** Runs `fn` alone: messages, reads and saves never interleave. */
@@ -133,6 +120,8 @@ export class DevnetLedger {
         const block = (this.blockSeqnoValue = this.blockSeqno + 1); // each message chain gets a block of its own
         const iter = await this.chain.sendMessageIter(message, { allowParallel: true });
         const records: TxRecord[] = [];
+        /** Each account's state after its last transaction in this chain, as the emulator wrote it. */
+        const accounts = new Map<string, StoredAccount>();
         try {
             for (;;) {
                 let step: IteratorResult<BlockchainTransaction>;
@@ -148,7 +137,9 @@ export class DevnetLedger {
                 if (step.done) break;
                 const tx = step.value;
                 const address = addressOfTransaction(tx.inMessage, tx.address);
-                const rec = this.txs.add(address, tx.raw, block);
+                const emulated = this.chain.lastEmulated();
+                const rec = txRecord(address, emulated.transaction, block, tx.raw, tx);
+                accounts.set(address.toRawString(), { address, shardAccount: emulated.shardAccount, lastTxTime: tx.now });
                 records.push(rec);
                 this.logTransaction(rec);
                 if (records.length >= MAX_TRANSACTIONS_PER_MESSAGE) {
@@ -159,7 +150,11 @@ export class DevnetLedger {
         } finally {
             this.chain.forgetHistory();
         }
-        if (records.length > 0) this.dirty = true;
+        if (records.length === 0) return records;
+        for (const a of accounts.values()) {
+            if (!(await this.chain.getContract(a.address)).account.account) a.shardAccount = undefined; // deleted: its row goes
+        }
+        this.store.commit({ records, accounts: [...accounts.values()], clock: this.chainClock() });
         return records;
     }
 
@@ -211,19 +206,11 @@ export class DevnetLedger {
         });
     }
 
-    /** The whole chain as plain JSON-ready data; accounts never touched by a transaction are left out. */
-    save(): Promise<SavedLedger> {
+    /** Records the clock and block counter and closes the store; the ledger is not used after. */
+    close(): Promise<void> {
         return this.exclusive(async () => {
-            const blockchain = snapshotToSerializable(this.chain.snapshot());
-            blockchain.contracts = blockchain.contracts.filter((c) => loadShardAccount(Cell.fromBase64(c.account).beginParse()).account);
-            blockchain.transactions = [];
-            this.dirty = false;
-            return {
-                now: this.clock.now(),
-                blockSeqno: this.blockSeqno,
-                blockchain,
-                transactions: this.txs.all().map((r) => ({ address: r.address.toRawString(), boc: r.cell.toBoc().toString('base64'), block: r.block })),
-            };
+            this.store.saveClock(this.chainClock());
+            this.store.close();
         });
     }
 }

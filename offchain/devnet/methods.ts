@@ -7,7 +7,7 @@ import { liteServerError, validationError } from './errors';
 import * as fmt from './format';
 import { DevnetLedger } from './ledger';
 import { Params } from './params';
-import { TransactionNotFoundError } from './txIndex';
+import { TransactionNotFoundError } from './store';
 
 export type ApiMethod = (ledger: DevnetLedger, p: Params) => Promise<unknown>;
 
@@ -91,7 +91,7 @@ export const methods: Record<string, ApiMethod> = {
         if ((lt === undefined) !== (hash === undefined)) throw validationError(`fields 'lt' and 'hash' must be given together`);
         const toLt = p.optionalInteger('to_lt');
         try {
-            const records = ledger.txs.list(address, { lt, hash, toLt: toLt && toLt > 0n ? toLt : undefined, limit: Number(limit) });
+            const records = ledger.store.list(address, { lt, hash, toLt: toLt && toLt > 0n ? toLt : undefined, limit: Number(limit) });
             return records.map(fmt.transaction);
         } catch (e) {
             if (e instanceof TransactionNotFoundError) throw liteServerError(e.message);
@@ -116,7 +116,7 @@ export const methods: Record<string, ApiMethod> = {
         const seqno = blockNumber(ledger, p);
         const count = p.has('count') ? Number(p.integer('count')) : 40;
         if (count < 1 || count > 1000) throw validationError(`field 'count' must be between 1 and 1000`);
-        let txs = ledger.txs.inBlock(seqno).filter((r) => r.address.workChain === workchain);
+        let txs = ledger.store.inBlock(seqno).filter((r) => r.address.workChain === workchain);
         const afterLt = p.optionalInteger('after_lt');
         if (afterLt !== undefined) txs = txs.filter((r) => r.lt > afterLt);
         return {
@@ -165,7 +165,7 @@ async function locate(ledger: DevnetLedger, p: Params, which: 'result' | 'source
     const source = p.address('source');
     const destination = p.address('destination');
     const createdLt = p.integer('created_lt');
-    const rec = which === 'result' ? ledger.txs.locateResult(source, destination, createdLt) : ledger.txs.locateSource(source, destination, createdLt);
+    const rec = which === 'result' ? ledger.store.locateResult(source, destination, createdLt) : ledger.store.locateSource(source, destination, createdLt);
     if (!rec) throw liteServerError(`transaction for message ${source.toString()} -> ${destination.toString()} created at lt ${createdLt} not found`);
     return fmt.transaction(rec);
 }

@@ -10,6 +10,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The faucet hands out at most this much per request (1,000,000 TON). */
 export const FAUCET_MAX_NANO = 1_000_000n * 1_000_000_000n;
 
+const IDLE_CONNECTION_MS = 30_000;
+
 type Reply = { status: number; body: Record<string, unknown> };
 type Log = (line: string) => void;
 
@@ -38,6 +40,9 @@ export function createDevnetServer(ledger: DevnetLedger, log: Log): http.Server 
             });
     };
     const server = http.createServer(serve);
+    // Longer than Node clients keep an idle connection (5 s), so the client always closes first: with equal
+    // timeouts a request sent on a connection the server is closing fails with "socket hang up".
+    server.keepAliveTimeout = IDLE_CONNECTION_MS;
     // `Expect: 100-continue`: an oversized body is refused before the client sends it, otherwise it is invited.
     server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
         if (declaredLength(req) > MAX_BODY_BYTES) return serve(req, res);
@@ -88,7 +93,7 @@ async function handle(ledger: DevnetLedger, req: http.IncomingMessage, log: Log)
         return faucet(ledger, Params.from(await readJson(req)));
     }
     if (path === '/healthz') {
-        return { status: 200, body: { ok: true, result: { now: ledger.clock.now(), block_seqno: ledger.blockSeqno, transactions: ledger.txs.size } } };
+        return { status: 200, body: { ok: true, result: { now: ledger.clock.now(), block_seqno: ledger.blockSeqno, transactions: ledger.store.size } } };
     }
     throw new ApiError(404, 'Not Found');
 }

@@ -38,7 +38,7 @@ describe('COCOON contracts on the devnet through the chain library', () => {
 
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-flow-'));
-        ({ devnet, chain, logs } = await startTestDevnet({ statePath: path.join(dir, 'chain.json') }));
+        ({ devnet, chain, logs } = await startTestDevnet({ statePath: path.join(dir, 'chain.db') }));
     });
     afterAll(async () => {
         await devnet.stop();
@@ -152,7 +152,7 @@ describe('COCOON contracts on the devnet through the chain library', () => {
         expect(before.worker).toMatchObject({ state: 0, tokens: 0n });
 
         // restart from the saved state: everything is still there
-        const statePath = path.join(dir, 'chain.json');
+        const statePath = path.join(dir, 'chain.db');
         await devnet.stop();
         ({ devnet } = await startTestDevnet({ statePath }));
         const chain2 = new ChainClient(devnet.endpoint);

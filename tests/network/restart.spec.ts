@@ -44,7 +44,7 @@ describe('the network restarted from its state folder', () => {
         expect(logs.some((l) => l.includes('"msg":"payout settled on-chain"'))).toBe(false);
         await net.stop();
         net = undefined;
-        expect(fs.readdirSync(dir).sort()).toEqual(expect.arrayContaining(['chain.json', 'client.db', 'ports.json', 'proxy.db', 'worker.db']));
+        expect(fs.readdirSync(dir).sort()).toEqual(expect.arrayContaining(['chain.db', 'client.db', 'ports.json', 'proxy.db', 'worker.db']));
 
         net = await start();
         expect({ root: net.root.toString(), proxy: net.proxyContract.toString(), client: net.clientContract.toString(), worker: net.workerContract.toString() }).toEqual(first);

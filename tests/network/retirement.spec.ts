@@ -164,7 +164,7 @@ describe('a params change while the network is down', () => {
 
         // the chain alone, from its saved state: the registry owner changes the price
         const ports = JSON.parse(fs.readFileSync(path.join(dir, 'ports.json'), 'utf8')) as { devnet: number };
-        const devnet = await Devnet.start({ port: ports.devnet, statePath: path.join(dir, 'chain.json') });
+        const devnet = await Devnet.start({ port: ports.devnet, statePath: path.join(dir, 'chain.db') });
         await doublePrice(new ChainClient(devnet.endpoint), root);
         await devnet.stop();
 

@@ -1,5 +1,5 @@
 import { Address, toNano } from '@ton/core';
-import { mkdirSync } from 'fs';
+import { existsSync, mkdirSync, renameSync } from 'fs';
 import path from 'path';
 import { WalletContractV4 } from '@ton/ton';
 import { ChainClient } from '../../chain/client';
@@ -99,6 +99,14 @@ async function roleWallet(role: string, seed?: string) {
     return { seed: seedOf(`up-${role}`).toString('hex'), key, owner, wallet };
 }
 
+/** The devnet's store in a state folder; a `chain.json` from before the store is renamed to it (the devnet migrates it). */
+function chainStore(dir: string): string {
+    const store = path.join(dir, 'chain.db');
+    const legacy = path.join(dir, 'chain.json');
+    if (!existsSync(store) && existsSync(legacy)) renameSync(legacy, store);
+    return store;
+}
+
 /**
  * The whole network in one process: a devnet (or an external chain), the root filled for the local images and
  * model, the test engine (or a real one), a staked proxy, a worker and a funded client with its OpenAI API.
@@ -122,7 +130,7 @@ export async function startNetwork(o: NetworkOptions): Promise<LocalNetwork> {
         let devnet: Devnet | undefined;
         if (!chainUrl) {
             const { Devnet } = await import('../../devnet');
-            devnet = await Devnet.start({ port: saved?.devnet ?? 0, statePath: o.stateDir ? path.join(o.stateDir, 'chain.json') : undefined });
+            devnet = await Devnet.start({ port: saved?.devnet ?? 0, statePath: o.stateDir ? chainStore(o.stateDir) : undefined });
             stoppers.push(() => devnet!.stop());
             chainUrl = devnet.endpoint;
             faucetUrl = devnet.faucetUrl;

@@ -112,7 +112,7 @@ const MAX_LT = (1n << 63n) - 1n;
 export class DevnetStore {
     private count: number;
     private readonly stmt: Record<
-        'insertTx' | 'insertResult' | 'insertSource' | 'upsertAccount' | 'deleteAccount' | 'insertChain' | 'updateClock' | 'page' | 'hashAt' | 'block' | 'result' | 'source',
+        'insertTx' | 'insertResult' | 'insertSource' | 'upsertAccount' | 'deleteAccount' | 'insertChain' | 'updateClock' | 'page' | 'hashAt' | 'block' | 'result' | 'source' | 'since',
         Statement
     >;
     private readonly commitAll: (c: ChainCommit) => void;
@@ -132,6 +132,7 @@ export class DevnetStore {
             block: db.prepare(`SELECT ${txColumns} FROM transactions t WHERE t.block = ? ORDER BY t.id`),
             result: db.prepare(`SELECT ${txColumns} FROM message_results m JOIN transactions t ON t.id = m.tx WHERE m.message = ?`),
             source: db.prepare(`SELECT ${txColumns} FROM message_sources m JOIN transactions t ON t.id = m.tx WHERE m.message = ?`),
+            since: db.prepare(`SELECT ${txColumns} FROM transactions t WHERE t.id > ? AND t.id <= ? ORDER BY t.id`),
         };
         this.count = (db.prepare('SELECT count(*) AS n FROM transactions').get() as { n: number }).n;
         this.commitAll = db.transaction((c: ChainCommit) => this.write(c));
@@ -232,6 +233,11 @@ export class DevnetStore {
 
     get size(): number {
         return this.count;
+    }
+
+    /** Every transaction from the `from`-th (0-based) up to the `to`-th, in execution order (e.g. what a run caused). */
+    range(from: number, to = this.count): TxRecord[] {
+        return (this.stmt.since.all(from, to) as TxRow[]).map(toRecord);
     }
 
     close(): void {

@@ -8,6 +8,7 @@ import os from 'os';
 import { join } from 'path';
 import { benchAttest } from './lib/attest';
 import { benchChainCost } from './lib/chainCost';
+import { benchDevnet } from './lib/devnet';
 import { benchProxyOverhead } from './lib/proxyOverhead';
 import { benchRatls } from './lib/ratls';
 import { benchScale } from './lib/scale';
@@ -20,6 +21,7 @@ const PARTS: Record<string, (o: BenchOptions) => Promise<BenchSection>> = {
     chaincost: benchChainCost,
     attest: benchAttest,
     ratls: benchRatls,
+    devnet: benchDevnet,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -87,7 +87,7 @@ export async function runChainCost(o: ChainRunOptions): Promise<ChainRun> {
         name(net.clientContract, 'client contract');
         name(net.workerContract, 'worker contract');
         // the client's wallet is the one other account that receives external messages
-        const startAt = devnet.ledger.txs.size;
+        const startAt = devnet.ledger.store.size;
 
         o.log(`chain cost: ${o.concurrency} clients sending ${o.promptTokens + o.completionTokens}-token requests for ${o.seconds} s`);
         let requests = 0;
@@ -97,7 +97,7 @@ export async function runChainCost(o: ChainRunOptions): Promise<ChainRun> {
         const until = started + o.seconds * 1000;
         const hardUntil = started + (o.maxSeconds ?? o.seconds) * 1000;
         const missing = () => {
-            const seen = new Set(tallyFlows(devnet.ledger.txs.all().slice(startAt), names).flows.map((f) => f.flow));
+            const seen = new Set(tallyFlows(devnet.ledger.store.range(startAt), names).flows.map((f) => f.flow));
             return (o.untilFlows ?? []).some((f) => !seen.has(f));
         };
         const going = () => performance.now() < until || (performance.now() < hardUntil && missing());
@@ -116,8 +116,7 @@ export async function runChainCost(o: ChainRunOptions): Promise<ChainRun> {
             }),
         );
         const seconds = (performance.now() - started) / 1000;
-        const endAt = devnet.ledger.txs.size;
-        const span = devnet.ledger.txs.all().slice(startAt, endAt);
+        const span = devnet.ledger.store.range(startAt);
         for (const rec of span) {
             if (!names.has(rec.address.toRawString()) && rec.tx.inMessage?.info.type === 'external-in') name(rec.address, 'client wallet');
         }

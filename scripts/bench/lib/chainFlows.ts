@@ -2,7 +2,7 @@
 // message to a service's wallet, and every transaction down the chain belongs to the flow of the wallet message it
 // descends from (named by that message's opcode).
 import { Address, Transaction } from '@ton/core';
-import type { TxRecord } from '../../../offchain/devnet/txIndex';
+import type { TxRecord } from '../../../offchain/devnet/store';
 import { messageOp } from '../../../offchain/chain/txOutcome';
 import { FAUCET_ADDRESS } from '../../../offchain/devnet/ledger';
 import { OP_DO_NOT_PROCESS } from '../../../wrappers/proxy';

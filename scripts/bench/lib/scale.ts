@@ -212,7 +212,7 @@ const lagCell = (l: LagFigures) => `${l.p50Ms.toFixed(2)} / ${l.p99Ms.toFixed(2)
 export async function benchScale(o: BenchOptions): Promise<BenchSection> {
     const p = o.smoke ? SMOKE : FULL;
     const dir = mkdtempSync(join(tmpdir(), 'cocoon-bench-scale-'));
-    const devnet = await Devnet.start({ port: 0, autosaveMs: 0, log: () => {} });
+    const devnet = await Devnet.start({ port: 0, log: () => {} });
     const proxy = ProxyProcess.start();
     const few = new WorkerFleet(FEW.model, p.concurrency);
     const many = new WorkerFleet(MANY.model, Math.ceil((4 * p.streams) / p.workers));

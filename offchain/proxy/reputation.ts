@@ -53,7 +53,7 @@ export class WorkerRecord {
     private failureCount = 0;
     private readonly failures: Record<string, number> = {};
     /** Percentiles need a sort of the window: computed again only when samples came or went since (`stale`). */
-    private percentiles: { at: number; ttftP50Ms: number | null; ttftP90Ms: number | null; tokensPerSecondP50: number | null } | null = null;
+    private percentiles: { at: number; samples: number; ttftP50Ms: number | null; ttftP90Ms: number | null; tokensPerSecondP50: number | null } | null = null;
     private stale = false;
 
     constructor(
@@ -131,7 +131,8 @@ export class WorkerRecord {
 
     /** The window's percentiles, computed again when samples came or went and the last are at least `maxAgeMs` old. */
     private percentilesAt(now: number, maxAgeMs: number): NonNullable<WorkerRecord['percentiles']> {
-        if (!this.percentiles || (this.stale && now - this.percentiles.at >= maxAgeMs)) {
+        // a first sample always counts at once: a newcomer's first request must show a slow worker as slow
+        if (!this.percentiles || (this.stale && (now - this.percentiles.at >= maxAgeMs || this.percentiles.samples === 0))) {
             this.stale = false;
             const ttft: number[] = [];
             const tps: number[] = [];
@@ -140,7 +141,13 @@ export class WorkerRecord {
                 if (s.ttftMs !== null) ttft.push(s.ttftMs);
                 if (s.tokensPerSecond !== null) tps.push(s.tokensPerSecond);
             }
-            this.percentiles = { at: now, ttftP50Ms: percentile(ttft, 0.5), ttftP90Ms: percentile(ttft, 0.9), tokensPerSecondP50: percentile(tps, 0.5) };
+            this.percentiles = {
+                at: now,
+                samples: this.samples.length - this.head,
+                ttftP50Ms: percentile(ttft, 0.5),
+                ttftP90Ms: percentile(ttft, 0.9),
+                tokensPerSecondP50: percentile(tps, 0.5),
+            };
         }
         return this.percentiles;
     }

@@ -128,6 +128,8 @@ describe('faults: proxy database copied to a second proxy', () => {
         const copy = path.join(net.dir, 'proxy.copy.db');
         await backup(db, copy);
         const seqno = (await net.proxyStatus()).confirmedSeqno as number;
+        // a request after the copy: its tokens need a save-state the copy does not have (an idle proxy records none)
+        expect((await postChat(net.api, 'after the copy', 3)).status).toBe(200);
         await until('a save-state newer than the copy', async () => (await net.proxyStatus()).confirmedSeqno > seqno);
         const config = JSON.parse(fs.readFileSync(net.proxy.config, 'utf8'));
         const ops = await freePort();

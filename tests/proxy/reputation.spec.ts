@@ -67,6 +67,8 @@ describe('worker reputation over a sliding window', () => {
 
     it('lets selection reuse percentiles for a second while status has them exact; counts are always exact', () => {
         const r = new ReputationBook(60, clock).of('0:dd');
+        expect(r.forSelection(now)).toEqual({ score: 10000, ttftP50Ms: null });
+        // the first samples count at once, whatever the age of the empty window's figures
         for (let i = 0; i < 3; i++) r.record(ok(300));
         expect(r.forSelection(now)).toEqual({ score: Math.round(10000 * (1000 / 1300)), ttftP50Ms: 300 });
         for (let i = 0; i < 4; i++) r.record(ok(100));

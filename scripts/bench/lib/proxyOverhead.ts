@@ -51,7 +51,7 @@ async function streamOnce(url: string): Promise<{ ttftMs: number; chunks: number
 }
 
 /** `concurrency` loops streaming requests for `seconds`. */
-async function load(url: string, concurrency: number, seconds: number): Promise<PathFigures> {
+export async function load(url: string, concurrency: number, seconds: number): Promise<PathFigures> {
     const ttfts: number[] = [];
     let tokens = 0;
     const started = performance.now();

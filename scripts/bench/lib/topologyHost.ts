@@ -1,0 +1,177 @@
+// A child process of the topology bench: it hosts one group of real services (proxies, workers or clients) so the
+// network spreads over both cores, and answers its parent over the IPC channel.
+import { ProxyRunner, type ProxyConfig } from '../../../offchain/proxy';
+import { WorkerService } from '../../../offchain/worker';
+import { InferenceClient } from '../../../offchain/client';
+import { mapLimit } from './parallel';
+
+export type HostRole = 'proxies' | 'workers' | 'clients';
+
+export interface HostMemory {
+    rssBytes: number;
+    heapUsedBytes: number;
+}
+
+/** What one client's database says after the traffic: its receipts summed, in all and per worker contract. */
+export interface ClientBooks {
+    clientContract: string;
+    proxyContract: string;
+    receipts: number;
+    tokens: string;
+    byWorker: Record<string, string>;
+}
+
+export interface TrafficFigures {
+    requests: number;
+    failed: number;
+    /** Distinct failure messages with their counts (a few). */
+    failures: Record<string, number>;
+    tokens: number;
+    seconds: number;
+    /** Time from sending to the answer's head, milliseconds. */
+    headP50: number;
+    headP99: number;
+    books: ClientBooks[];
+}
+
+export type ToHost =
+    | { op: 'start'; role: HostRole; configs: object[]; parallel: number }
+    | { op: 'traffic'; seconds: number; streamsPerClient: number; maxTokens: number }
+    | { op: 'memory' }
+    | { op: 'stop' };
+
+export type FromHost =
+    | { op: 'started'; ports: { workers: number; clients: number; ops: number }[]; memory: HostMemory; errorLines: string[] }
+    | { op: 'traffic'; figures: TrafficFigures; memory: HostMemory }
+    | { op: 'memory'; memory: HostMemory }
+    | { op: 'stopped'; memory: HostMemory; errorLines: string[] }
+    | { op: 'failed'; message: string; errorLines: string[] };
+
+/** Error-level log lines kept to explain a failure (the rest of the services' logs is dropped: thousands of services). */
+const errorLines: string[] = [];
+const KEPT_ERRORS = 20;
+const logSink = (line: string) => {
+    if (!line.includes('"level":"error"')) return;
+    if (errorLines.length >= KEPT_ERRORS) errorLines.shift();
+    errorLines.push(line.slice(0, 500));
+};
+
+const memory = (): HostMemory => {
+    const m = process.memoryUsage();
+    return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
+};
+
+type Hosted = ProxyRunner | WorkerService | InferenceClient;
+const hosted: Hosted[] = [];
+
+async function start(role: HostRole, configs: object[], parallel: number): Promise<FromHost> {
+    // kept in the configs' order: the parent knows each service by its index
+    if (role === 'proxies') {
+        const proxies = await mapLimit(configs, parallel, async (c, i) => (hosted[i] = await ProxyRunner.start(c as ProxyConfig, { logSink })));
+        return { op: 'started', ports: proxies.map((p) => p.ports), memory: memory(), errorLines };
+    }
+    if (role === 'workers') {
+        await mapLimit(configs, parallel, async (c, i) => {
+            const w = (hosted[i] = await WorkerService.start(c, { logSink }));
+            await w.whenReady();
+        });
+    } else {
+        await mapLimit(configs, parallel, async (c, i) => (hosted[i] = await InferenceClient.start(c, { logSink })));
+    }
+    return { op: 'started', ports: [], memory: memory(), errorLines };
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+
+/** Every client streams chat completions back to back on `streamsPerClient` loops until `seconds` have passed. */
+async function traffic(seconds: number, streamsPerClient: number, maxTokens: number): Promise<FromHost> {
+    const clients = hosted as InferenceClient[];
+    const heads: number[] = [];
+    const failures: Record<string, number> = {};
+    let failed = 0;
+    let tokens = 0;
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    const body = JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'topology' }], stream: true, max_tokens: maxTokens });
+    await Promise.all(
+        clients.flatMap((client) =>
+            Array.from({ length: streamsPerClient }, async () => {
+                while (performance.now() < end) {
+                    try {
+                        const answer = await client.request('/v1/chat/completions', body);
+                        for await (const _ of answer.parts);
+                        const outcome = await answer.done;
+                        heads.push(answer.timeToHeadMs);
+                        tokens += outcome.tokens.total;
+                    } catch (e) {
+                        failed++;
+                        const what = (e as Error).message.slice(0, 120);
+                        failures[what] = (failures[what] ?? 0) + 1;
+                    }
+                }
+            }),
+        ),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    heads.sort((a, b) => a - b);
+    const books = clients.map((client): ClientBooks => {
+        const receipts = client.receipts();
+        const byWorker: Record<string, bigint> = {};
+        let total = 0n;
+        for (const r of receipts) {
+            total += BigInt(r.tokens.total);
+            byWorker[r.workerContract] = (byWorker[r.workerContract] ?? 0n) + BigInt(r.tokens.total);
+        }
+        const status = client.status();
+        return {
+            clientContract: receipts[0]?.clientContract ?? '',
+            proxyContract: status.proxy?.contract ?? '',
+            receipts: receipts.length,
+            tokens: total.toString(),
+            byWorker: Object.fromEntries(Object.entries(byWorker).map(([w, t]) => [w, t.toString()])),
+        };
+    });
+    const figures: TrafficFigures = {
+        requests: heads.length,
+        failed,
+        failures,
+        tokens,
+        seconds: elapsed,
+        headP50: percentile(heads, 0.5),
+        headP99: percentile(heads, 0.99),
+        books,
+    };
+    return { op: 'traffic', figures, memory: memory() };
+}
+
+async function stop(): Promise<FromHost> {
+    const m = memory();
+    await Promise.all(hosted.splice(0).map((h) => h?.stop().catch(() => undefined)));
+    return { op: 'stopped', memory: m, errorLines };
+}
+
+async function handle(m: ToHost): Promise<FromHost> {
+    switch (m.op) {
+        case 'start':
+            return start(m.role, m.configs, m.parallel);
+        case 'traffic':
+            return traffic(m.seconds, m.streamsPerClient, m.maxTokens);
+        case 'memory':
+            return { op: 'memory', memory: memory() };
+        case 'stop':
+            return stop();
+    }
+}
+
+/** Serves the parent's requests on the IPC channel (topologyHosts.ts starts the process with this). */
+export function serve(): void {
+    process.on('message', (m: ToHost) => {
+        handle(m).then(
+            (reply) => {
+                process.send!(reply);
+                if (m.op === 'stop') process.disconnect();
+            },
+            (e: unknown) => process.send!({ op: 'failed', message: (e as Error).message, errorLines } satisfies FromHost),
+        );
+    });
+}

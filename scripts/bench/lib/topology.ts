@@ -39,13 +39,13 @@ export async function benchTopology(o: BenchOptions, overrides: Partial<Topology
         const streams = run.clients * run.streamsPerClient;
 
         o.log(`topology: baseline, the test engine directly with ${streams} streams`);
-        const baseline = await load(`${net.engine.url}/v1`, streams, Math.min(BASELINE_SECONDS, run.seconds));
+        const baseline = await load(`${net.engineUrl}/v1`, streams, Math.min(BASELINE_SECONDS, run.seconds));
 
         o.log(`topology: traffic, ${streams} streams for ${run.seconds} s`);
         const txsBefore = net.devnet.ledger.txs.size;
         const traffic: TrafficFigures = (await net.hosts.clients.request({ op: 'traffic', seconds: run.seconds, streamsPerClient: run.streamsPerClient, maxTokens: run.maxTokens }, 'traffic')).figures;
         const peak: Record<string, HostMemory> = { clients: (await net.hosts.clients.request({ op: 'memory' }, 'memory')).memory };
-        for (const h of [net.hosts.proxies, ...net.hosts.workers]) peak[h.name] = (await h.request({ op: 'memory' }, 'memory')).memory;
+        for (const h of [net.hosts.engine, net.hosts.proxies, ...net.hosts.workers]) peak[h.name] = (await h.request({ op: 'memory' }, 'memory')).memory;
         const txsDuringTraffic = net.devnet.ledger.txs.size - txsBefore;
 
         o.log('topology: settling every proxy');
@@ -96,7 +96,7 @@ export async function benchTopology(o: BenchOptions, overrides: Partial<Topology
                 },
             ],
             notes: [
-                `Layout: this process runs the devnet (in-process @ton/sandbox behind its HTTP API) and the one test engine (zero think time); child processes host the ${run.proxies} ProxyRunners (one process), the ${run.workers} WorkerServices (${net.hosts.workers.length} processes of up to ${run.workersPerHost}) and the ${run.clients} InferenceClients (the client library, one process), each service with its own key, wallet, contract and database. Every worker is a real WorkerService: ${megabytes(workerRss / run.workers).toFixed(1)} MB RSS per worker after the traffic.`,
+                `Layout: this process runs the devnet (in-process @ton/sandbox behind its HTTP API) and the checks; child processes host the one test engine (zero think time), the ${run.proxies} ProxyRunners (one process), the ${run.workers} WorkerServices (${net.hosts.workers.length} processes of up to ${run.workersPerHost}) and the ${run.clients} InferenceClients (the client library, one process). Every service has its own key, wallet, contract and SQLite database (in memory: the disk is shared with other jobs and is not what this measures). Every worker is a real WorkerService: ${megabytes(workerRss / run.workers).toFixed(1)} MB RSS per worker after the traffic, the process's ${megabytes(net.setup.memory[net.hosts.workers[0].name]?.rssBytes ?? 0).toFixed(0)} MB included.`,
                 `Worker i joins proxy i mod ${run.proxies}, client i uses proxy i mod ${run.proxies}; every client runs ${run.streamsPerClient} back-to-back streamed chats (max_tokens ${run.maxTokens}) for ${run.seconds} s. Thresholds: proxy charge ${run.chargeTon} TON, payout ${run.payoutTon} TON, worker self-payout ${run.workerPayoutTon} TON, save-state every ${run.saveStateSeconds} s, so money moves during the run; then POST /admin/settle on every proxy.`,
                 `Checks: each client contract's tokens_used and balance moved by exactly its receipts' tokens and their price, each worker contract's tokens by exactly the receipts naming it, each proxy's earnings by its clients' tokens × (price − fee).`,
                 ...(traffic.failed > 0 ? [`Failed requests: ${Object.entries(traffic.failures).map(([m, n]) => `${n}× ${m}`).join('; ')}`] : []),

@@ -1,11 +1,12 @@
-// A child process of the topology bench: it hosts one group of real services (proxies, workers or clients) so the
-// network spreads over both cores, and answers its parent over the IPC channel.
+// A child process of the topology bench: it hosts one group of real services (proxies, workers or clients, or the
+// test engine) so the network spreads over both cores, and answers its parent over the IPC channel.
 import { ProxyRunner, type ProxyConfig } from '../../../offchain/proxy';
 import { WorkerService } from '../../../offchain/worker';
 import { InferenceClient } from '../../../offchain/client';
+import { TestEngine, type TestEngineOptions } from '../../../offchain/engine';
 import { mapLimit } from './parallel';
 
-export type HostRole = 'proxies' | 'workers' | 'clients';
+export type HostRole = 'engine' | 'proxies' | 'workers' | 'clients';
 
 export interface HostMemory {
     rssBytes: number;
@@ -41,7 +42,7 @@ export type ToHost =
     | { op: 'stop' };
 
 export type FromHost =
-    | { op: 'started'; ports: { workers: number; clients: number; ops: number }[]; memory: HostMemory; errorLines: string[] }
+    | { op: 'started'; ports: { workers: number; clients: number; ops: number }[]; engineUrl?: string; memory: HostMemory; errorLines: string[] }
     | { op: 'traffic'; figures: TrafficFigures; memory: HostMemory }
     | { op: 'memory'; memory: HostMemory }
     | { op: 'stopped'; memory: HostMemory; errorLines: string[] }
@@ -61,11 +62,15 @@ const memory = (): HostMemory => {
     return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
 };
 
-type Hosted = ProxyRunner | WorkerService | InferenceClient;
+type Hosted = TestEngine | ProxyRunner | WorkerService | InferenceClient;
 const hosted: Hosted[] = [];
 
 async function start(role: HostRole, configs: object[], parallel: number): Promise<FromHost> {
     // kept in the configs' order: the parent knows each service by its index
+    if (role === 'engine') {
+        const engine = (hosted[0] = await TestEngine.start(configs[0] as TestEngineOptions));
+        return { op: 'started', ports: [], engineUrl: engine.url, memory: memory(), errorLines };
+    }
     if (role === 'proxies') {
         const proxies = await mapLimit(configs, parallel, async (c, i) => (hosted[i] = await ProxyRunner.start(c as ProxyConfig, { logSink })));
         return { op: 'started', ports: proxies.map((p) => p.ports), memory: memory(), errorLines };

@@ -7,6 +7,8 @@ const HOST_SCRIPT = path.join(__dirname, 'topologyHost.ts');
 const PROJECT = path.join(__dirname, '..', '..', '..', 'tsconfig.json');
 /** The child's last stderr lines, to explain a crash. */
 const KEPT_STDERR = 20;
+/** How long a host may take to exit once its services stopped. */
+const EXIT_WAIT_MS = 5000;
 
 /** One child process hosting a group of services; one request at a time. */
 export class Host {
@@ -59,14 +61,14 @@ export class Host {
         });
     }
 
-    /** Asks the services to stop, then makes sure the process is gone. */
+    /** Asks the services to stop and the process to end; kills it if it is still there after EXIT_WAIT_MS. */
     async stop(): Promise<void> {
-        if (!this.exit) await this.request({ op: 'stop' }, 'stopped').catch(() => null);
-        if (!this.exit) {
-            const gone = new Promise((resolve) => this.child.once('exit', resolve));
-            this.child.kill('SIGKILL');
-            await gone;
-        }
+        if (this.exit) return;
+        const gone = new Promise((resolve) => this.child.once('exit', resolve));
+        await this.request({ op: 'stop' }, 'stopped').catch(() => null);
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), EXIT_WAIT_MS);
+        await gone;
+        clearTimeout(timer);
     }
 
     private explain(errorLines: string[]): string {

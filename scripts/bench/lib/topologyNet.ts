@@ -1,15 +1,11 @@
-// The topology bench's network: an in-process devnet and test engine, a root, and the proxies, workers and clients
-// as real services in child processes (topologyHost.ts), each with its own wallet and contract.
+// The topology bench's network: an in-process devnet, a root, and the test engine, proxies, workers and clients as
+// real services in child processes (topologyHost.ts), each service with its own wallet, contract and database.
 import { Address, toNano } from '@ton/core';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
 import { ChainClient } from '../../../offchain/chain/client';
 import { devnetKey, devnetSeed } from '../../../offchain/chain/cocoon/keys';
 import { RegistryReader } from '../../../offchain/chain/cocoon/registry';
 import { LOCAL_PRICES } from '../../../offchain/cli/up/network';
 import { Devnet } from '../../../offchain/devnet';
-import { TestEngine } from '../../../offchain/engine';
 import { deployLocalRoot, fillRegistry } from '../../../offchain/localnet';
 import { FAKE_IMAGE_HASH } from '../../../offchain/ratls';
 import { clientAddress, proxyAddress, workerAddress } from '../../../wrappers/addresses';
@@ -54,14 +50,14 @@ export interface SetupFigures {
 export interface Topology {
     devnet: Devnet;
     chain: ChainClient;
-    engine: TestEngine;
+    /** The test engine's base URL (it runs in a child process of its own). */
+    engineUrl: string;
     root: Address;
     proxies: ProxyNode[];
     workerContracts: Address[];
     clientContracts: Address[];
-    hosts: { proxies: Host; workers: Host[]; clients: Host };
+    hosts: { engine: Host; proxies: Host; workers: Host[]; clients: Host };
     setup: SetupFigures;
-    dir: string;
     stop(): Promise<void>;
 }
 
@@ -103,19 +99,22 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         mark = now;
         log(`topology: ${name} in ${steps[name].toFixed(1)} s`);
     };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cocoon-topology-'));
     const devnet = await Devnet.start({ port: 0, autosaveMs: 0 });
-    const engine = await TestEngine.start({ model: 'test-model', tokenDelayMs: 0 });
     const hosts: Host[] = [];
     /** Each child's memory once its services were up. */
     const memory: Record<string, HostMemory> = {};
     const stopAll = async () => {
         for (const h of hosts.splice(0).reverse()) await h.stop();
-        await engine.stop();
         await devnet.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
     };
     try {
+        // every child starts now: loading the services' modules overlaps the root's deployment and the funding
+        const engineHost = Host.fork('engine', 2048);
+        const proxyHost = Host.fork('proxies', 2048);
+        const workerHosts = Array.from({ length: Math.ceil(shape.workers / shape.workersPerHost) }, (_, k) => Host.fork(`workers${k}`, 4096));
+        const clientHost = Host.fork('clients', 2048);
+        hosts.push(engineHost, proxyHost, ...workerHosts, clientHost);
+        const engineStarted = engineHost.request({ op: 'start', role: 'engine', configs: [{ model: 'test-model', tokenDelayMs: 0 }], parallel: 1 }, 'started');
         const chain = new ChainClient(devnet.endpoint);
         const root = await deployLocalRoot(chain, devnet.endpoint, {
             ownerName: 'topo-root',
@@ -137,16 +136,17 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         for (const w of clientWallets) await devnet.ledger.faucet(w.address, toNano('20'));
         step('funding');
 
+        const engine = await engineStarted;
+        memory[engineHost.name] = engine.memory;
+        const engineUrl = engine.engineUrl!;
         const common = { root: root.address.toString(), chain: { endpoints: [{ url: devnet.endpoint }] } };
-        const proxyHost = Host.fork('proxies', 2048);
-        hosts.push(proxyHost);
         const proxyConfigs = proxyWallets.map((w, i) => ({
             ...common,
             wallet: { seed: w.seed, owner: owner.toString() },
             listen: { workers: { port: 0 }, clients: { port: 0 } },
             ops: { port: 0 },
             adminToken: ADMIN_TOKEN,
-            database: path.join(dir, `proxy${i}.db`),
+            database: ':memory:',
             tdx: { provider: 'fake', peerProvider: 'fake' },
             saveStateSeconds: shape.saveStateSeconds,
             thresholds: { chargeTon: shape.chargeTon, payoutTon: shape.payoutTon },
@@ -170,19 +170,13 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
             ...common,
             wallet: { seed: w.seed, owner: owner.toString() },
             model: TOPOLOGY_MODEL,
-            engineUrl: engine.url,
+            engineUrl,
             proxies: [proxies[i % shape.proxies].workers],
             tdx: { provider: 'fake', peerProvider: 'fake' },
             ops: { port: 0 },
             database: ':memory:',
             payoutThresholdTon: shape.workerPayoutTon,
         }));
-        const workerHosts: Host[] = [];
-        for (let from = 0; from < shape.workers; from += shape.workersPerHost) {
-            const h = Host.fork(`workers${workerHosts.length}`, 4096);
-            hosts.push(h);
-            workerHosts.push(h);
-        }
         await Promise.all(
             workerHosts.map(async (h, k) => {
                 const configs = workerConfigs.slice(k * shape.workersPerHost, (k + 1) * shape.workersPerHost);
@@ -194,15 +188,13 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         await waitActive(chain, workerContracts, 'worker contracts');
         step('workers');
 
-        const clientHost = Host.fork('clients', 2048);
-        hosts.push(clientHost);
         const clientConfigs = clientWallets.map((w, i) => ({
             ...common,
             wallet: { seed: w.seed, owner: owner.toString() },
             secret: `topology-client-secret-${i}`,
             proxies: [proxies[i % shape.proxies].clients],
             tdx: { peerProvider: 'fake' },
-            database: path.join(dir, `client${i}.db`),
+            database: ':memory:',
             deposit: { initialTon: '10', topUpTon: '5' },
         }));
         memory[clientHost.name] = (await clientHost.request({ op: 'start', role: 'clients', configs: clientConfigs, parallel: 20 }, 'started')).memory;
@@ -212,14 +204,13 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         return {
             devnet,
             chain,
-            engine,
+            engineUrl,
             root: root.address,
             proxies,
             workerContracts,
             clientContracts,
-            hosts: { proxies: proxyHost, workers: workerHosts, clients: clientHost },
+            hosts: { engine: engineHost, proxies: proxyHost, workers: workerHosts, clients: clientHost },
             setup: { steps, transactions: devnet.ledger.txs.size, memory },
-            dir,
             stop: stopAll,
         };
     } catch (e) {

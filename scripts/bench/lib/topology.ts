@@ -14,7 +14,7 @@ export interface TopologyRun extends TopologyShape {
 }
 
 const THRESHOLDS = { chargeTon: 0.001, payoutTon: 0.0002, workerPayoutTon: 0.0002 };
-export const FULL_RUN: TopologyRun = { proxies: 10, workers: 1000, clients: 100, workersPerHost: 250, ...THRESHOLDS, saveStateSeconds: 5, seconds: 60, streamsPerClient: 2, maxTokens: 20 };
+export const FULL_RUN: TopologyRun = { proxies: 10, workers: 1000, clients: 100, workersPerHost: 500, ...THRESHOLDS, saveStateSeconds: 5, seconds: 60, streamsPerClient: 2, maxTokens: 20 };
 export const SMOKE_RUN: TopologyRun = { proxies: 2, workers: 4, clients: 3, workersPerHost: 4, ...THRESHOLDS, saveStateSeconds: 1, seconds: 3, streamsPerClient: 2, maxTokens: 20 };
 /** The direct-engine baseline's share of the traffic time (seconds, at most). */
 const BASELINE_SECONDS = 10;
@@ -99,6 +99,7 @@ export async function benchTopology(o: BenchOptions, overrides: Partial<Topology
                 `Layout: this process runs the devnet (in-process @ton/sandbox behind its HTTP API) and the checks; child processes host the one test engine (zero think time), the ${run.proxies} ProxyRunners (one process), the ${run.workers} WorkerServices (${net.hosts.workers.length} processes of up to ${run.workersPerHost}) and the ${run.clients} InferenceClients (the client library, one process). Every service has its own key, wallet, contract and SQLite database (in memory: the disk is shared with other jobs and is not what this measures). Every worker is a real WorkerService: ${megabytes(workerRss / run.workers).toFixed(1)} MB RSS per worker after the traffic, the process's ${megabytes(net.setup.memory[net.hosts.workers[0].name]?.rssBytes ?? 0).toFixed(0)} MB included.`,
                 `Worker i joins proxy i mod ${run.proxies}, client i uses proxy i mod ${run.proxies}; every client runs ${run.streamsPerClient} back-to-back streamed chats (max_tokens ${run.maxTokens}) for ${run.seconds} s. Thresholds: proxy charge ${run.chargeTon} TON, payout ${run.payoutTon} TON, worker self-payout ${run.workerPayoutTon} TON, save-state every ${run.saveStateSeconds} s, so money moves during the run; then POST /admin/settle on every proxy.`,
                 `Checks: each client contract's tokens_used and balance moved by exactly its receipts' tokens and their price, each worker contract's tokens by exactly the receipts naming it, each proxy's earnings by its clients' tokens × (price − fee).`,
+                ...(net.setup.restarts.length > 0 ? [`Service starts tried again (${net.setup.restarts.length}): ${net.setup.restarts.slice(0, 5).join('; ')}`] : []),
                 ...(traffic.failed > 0 ? [`Failed requests: ${Object.entries(traffic.failures).map(([m, n]) => `${n}× ${m}`).join('; ')}`] : []),
                 ...books.mismatches.slice(0, 10).map((m) => `MISMATCH ${m}`),
             ],

@@ -4,6 +4,7 @@ import { ProxyRunner, type ProxyConfig } from '../../../offchain/proxy';
 import { WorkerService } from '../../../offchain/worker';
 import { InferenceClient } from '../../../offchain/client';
 import { TestEngine, type TestEngineOptions } from '../../../offchain/engine';
+import { ChainClient } from '../../../offchain/chain/client';
 import { mapLimit } from './parallel';
 
 export type HostRole = 'engine' | 'proxies' | 'workers' | 'clients';
@@ -36,13 +37,21 @@ export interface TrafficFigures {
 }
 
 export type ToHost =
-    | { op: 'start'; role: HostRole; configs: object[]; parallel: number }
+    | { op: 'start'; role: HostRole; configs: object[]; parallel: number; chainUrl?: string }
     | { op: 'traffic'; seconds: number; streamsPerClient: number; maxTokens: number }
     | { op: 'memory' }
     | { op: 'stop' };
 
 export type FromHost =
-    | { op: 'started'; ports: { workers: number; clients: number; ops: number }[]; engineUrl?: string; memory: HostMemory; errorLines: string[] }
+    | {
+          op: 'started';
+          ports: { workers: number; clients: number; ops: number }[];
+          engineUrl?: string;
+          memory: HostMemory;
+          /** Services whose start failed and was tried again, and why. */
+          restarts: string[];
+          errorLines: string[];
+      }
     | { op: 'traffic'; figures: TrafficFigures; memory: HostMemory }
     | { op: 'memory'; memory: HostMemory }
     | { op: 'stopped'; memory: HostMemory; errorLines: string[] }
@@ -65,25 +74,64 @@ const memory = (): HostMemory => {
 type Hosted = TestEngine | ProxyRunner | WorkerService | InferenceClient;
 const hosted: Hosted[] = [];
 
-async function start(role: HostRole, configs: object[], parallel: number): Promise<FromHost> {
+const restarts: string[] = [];
+const START_ATTEMPTS = 3;
+const RESTART_PAUSE_MS = 2000;
+
+/**
+ * Starts a service as its operator's supervisor would: a start that fails (e.g. the devnet, busy deploying a
+ * thousand contracts, drops a connection) is tried again after a pause, and the restart is reported.
+ */
+async function supervised<T>(what: string, start: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await start();
+        } catch (e) {
+            if (attempt === START_ATTEMPTS) throw new Error(`${what}: ${(e as Error).message} (attempt ${attempt})`);
+            restarts.push(`${what}: ${(e as Error).message}`);
+            await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));
+        }
+    }
+}
+
+/**
+ * A devnet busy deploying a thousand contracts answers slower than the services' default 15 s per request: one
+ * chain client per child, shared by its services, waits longer.
+ */
+const CHAIN_TIMEOUT_MS = 60_000;
+
+async function start(role: HostRole, configs: object[], parallel: number, chainUrl?: string): Promise<FromHost> {
+    const deps = { logSink, ...(chainUrl ? { chain: new ChainClient({ endpoints: [chainUrl], timeoutMs: CHAIN_TIMEOUT_MS }) } : {}) };
+    const started = (ports: { workers: number; clients: number; ops: number }[], engineUrl?: string): FromHost => ({
+        op: 'started',
+        ports,
+        engineUrl,
+        memory: memory(),
+        restarts,
+        errorLines,
+    });
     // kept in the configs' order: the parent knows each service by its index
     if (role === 'engine') {
         const engine = (hosted[0] = await TestEngine.start(configs[0] as TestEngineOptions));
-        return { op: 'started', ports: [], engineUrl: engine.url, memory: memory(), errorLines };
+        return started([], engine.url);
     }
     if (role === 'proxies') {
-        const proxies = await mapLimit(configs, parallel, async (c, i) => (hosted[i] = await ProxyRunner.start(c as ProxyConfig, { logSink })));
-        return { op: 'started', ports: proxies.map((p) => p.ports), memory: memory(), errorLines };
+        const proxies = await mapLimit(configs, parallel, (c, i) =>
+            supervised(`proxy ${i}`, async () => (hosted[i] = await ProxyRunner.start(c as ProxyConfig, deps))),
+        );
+        return started(proxies.map((p) => p.ports));
     }
     if (role === 'workers') {
-        await mapLimit(configs, parallel, async (c, i) => {
-            const w = (hosted[i] = await WorkerService.start(c, { logSink }));
-            await w.whenReady();
-        });
+        await mapLimit(configs, parallel, (c, i) =>
+            supervised(`worker ${i}`, async () => {
+                const w = (hosted[i] = await WorkerService.start(c, deps));
+                await w.whenReady();
+            }),
+        );
     } else {
-        await mapLimit(configs, parallel, async (c, i) => (hosted[i] = await InferenceClient.start(c, { logSink })));
+        await mapLimit(configs, parallel, (c, i) => supervised(`client ${i}`, async () => (hosted[i] = await InferenceClient.start(c, deps))));
     }
-    return { op: 'started', ports: [], memory: memory(), errorLines };
+    return started([]);
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
@@ -158,7 +206,7 @@ async function stop(): Promise<FromHost> {
 async function handle(m: ToHost): Promise<FromHost> {
     switch (m.op) {
         case 'start':
-            return start(m.role, m.configs, m.parallel);
+            return start(m.role, m.configs, m.parallel, m.chainUrl);
         case 'traffic':
             return traffic(m.seconds, m.streamsPerClient, m.maxTokens);
         case 'memory':

@@ -44,6 +44,8 @@ export interface SetupFigures {
     /** Transactions on the devnet once everything is up. */
     transactions: number;
     memory: Record<string, HostMemory>;
+    /** Service starts that failed and were tried again, with the reason. */
+    restarts: string[];
 }
 
 /** Where every service runs and how to reach it; `stop()` ends the children, the engine and the devnet. */
@@ -74,7 +76,13 @@ async function wallet(name: string, owner: Address): Promise<Wallet> {
 }
 
 const mb = 1024 * 1024;
-const ACTIVE_WAIT_MS = 180_000;
+const ACTIVE_WAIT_MS = 600_000;
+/**
+ * Services starting at once per child: the devnet executes one deployment at a time (a few per second on this
+ * machine), so more would only queue HTTP requests on it.
+ */
+const WORKER_STARTS_AT_ONCE = 6;
+const CLIENT_STARTS_AT_ONCE = 10;
 
 /** Polls until every account is active; throws naming how many are not after ACTIVE_WAIT_MS. */
 async function waitActive(chain: ChainClient, addresses: Address[], what: string): Promise<void> {
@@ -103,6 +111,11 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
     const hosts: Host[] = [];
     /** Each child's memory once its services were up. */
     const memory: Record<string, HostMemory> = {};
+    const restarts: string[] = [];
+    const record = (h: Host, reply: { memory: HostMemory; restarts: string[] }) => {
+        memory[h.name] = reply.memory;
+        restarts.push(...reply.restarts.map((r) => `${h.name}: ${r}`));
+    };
     const stopAll = async () => {
         for (const h of hosts.splice(0).reverse()) await h.stop();
         await devnet.stop();
@@ -137,7 +150,7 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         step('funding');
 
         const engine = await engineStarted;
-        memory[engineHost.name] = engine.memory;
+        record(engineHost, engine);
         const engineUrl = engine.engineUrl!;
         const common = { root: root.address.toString(), chain: { endpoints: [{ url: devnet.endpoint }] } };
         const proxyConfigs = proxyWallets.map((w, i) => ({
@@ -153,8 +166,8 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
             // every worker is known from the start: nothing changes in the root during the run
             rootRefreshSeconds: 3600,
         }));
-        const started = await proxyHost.request({ op: 'start', role: 'proxies', configs: proxyConfigs, parallel: shape.proxies }, 'started');
-        memory[proxyHost.name] = started.memory;
+        const started = await proxyHost.request({ op: 'start', role: 'proxies', configs: proxyConfigs, parallel: shape.proxies, chainUrl: devnet.endpoint }, 'started');
+        record(proxyHost, started);
         const proxies: ProxyNode[] = started.ports.map((p, i) => ({
             contract: proxyAddress({ owner, proxyPublicKey: proxyWallets[i].publicKey, root: root.address, params }),
             ops: `http://127.0.0.1:${p.ops}`,
@@ -180,7 +193,7 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
         await Promise.all(
             workerHosts.map(async (h, k) => {
                 const configs = workerConfigs.slice(k * shape.workersPerHost, (k + 1) * shape.workersPerHost);
-                memory[h.name] = (await h.request({ op: 'start', role: 'workers', configs, parallel: 25 }, 'started')).memory;
+                record(h, await h.request({ op: 'start', role: 'workers', configs, parallel: WORKER_STARTS_AT_ONCE, chainUrl: devnet.endpoint }, 'started'));
             }),
         );
         const workerContracts = workerWallets.map((w, i) => workerAddress({ owner: w.address, ...member(i % shape.proxies) }));
@@ -197,7 +210,7 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
             database: ':memory:',
             deposit: { initialTon: '10', topUpTon: '5' },
         }));
-        memory[clientHost.name] = (await clientHost.request({ op: 'start', role: 'clients', configs: clientConfigs, parallel: 20 }, 'started')).memory;
+        record(clientHost, await clientHost.request({ op: 'start', role: 'clients', configs: clientConfigs, parallel: CLIENT_STARTS_AT_ONCE, chainUrl: devnet.endpoint }, 'started'));
         const clientContracts = clientWallets.map((w, i) => clientAddress({ owner: w.address, ...member(i % shape.proxies) }));
         step('clients');
 
@@ -210,7 +223,7 @@ export async function startTopology(shape: TopologyShape, log: (line: string) =>
             workerContracts,
             clientContracts,
             hosts: { engine: engineHost, proxies: proxyHost, workers: workerHosts, clients: clientHost },
-            setup: { steps, transactions: devnet.ledger.txs.size, memory },
+            setup: { steps, transactions: devnet.ledger.txs.size, memory, restarts },
             stop: stopAll,
         };
     } catch (e) {

@@ -12,12 +12,14 @@ import { benchDevnet } from './lib/devnet';
 import { benchProxyOverhead } from './lib/proxyOverhead';
 import { benchRatls } from './lib/ratls';
 import { benchScale } from './lib/scale';
+import { benchTopology } from './lib/topology';
 import { machineNow, printSection, renderReport } from './lib/report';
 import type { BenchOptions, BenchSection } from './lib/section';
 
 const PARTS: Record<string, (o: BenchOptions) => Promise<BenchSection>> = {
     proxy: benchProxyOverhead,
     scale: benchScale,
+    topology: benchTopology,
     chaincost: benchChainCost,
     attest: benchAttest,
     ratls: benchRatls,

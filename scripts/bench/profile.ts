@@ -18,6 +18,8 @@ interface CpuProfile {
     timeDeltas: number[];
 }
 
+const WARM_UP_STREAMS = 4;
+
 const arg = (name: string, fallback: number) => {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     const net = await FaultNet.start({
         name: 'bench-profile',
         proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
-        worker: { maxActiveRequests: streams },
+        worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, streams) },
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     });
     const services: Service[] = [net.client, net.proxy, ...net.workers];
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     let window: [number, number] = [0, 0];
     const cpu = new Map<string, number>();
     try {
-        await load(`${net.api}/v1`, 4, 1);
+        await load(`${net.api}/v1`, WARM_UP_STREAMS, 1);
         const before = services.map((s) => cpuSeconds(s.child!.pid!));
         window = [now(), 0];
         const figures = await load(`${net.api}/v1`, streams, seconds);

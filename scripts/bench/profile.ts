@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(os.tmpdir(), 'cocoon-profile-'));
     const net = await FaultNet.start({
         name: 'bench-profile',
+        chainPollMs: 1000,
         proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
         worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, streams) },
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],

@@ -175,6 +175,8 @@ export interface FaultNetOptions {
     engineTokenDelayMs?: number;
     /** Node options of every service process (e.g. --cpu-prof). */
     nodeArgs?: string[];
+    /** How often the proxy and the client poll the chain (default 100 ms: the suite waits on chain events). */
+    chainPollMs?: number;
 }
 
 /**
@@ -233,7 +235,7 @@ export class FaultNet {
         const wallet = (role: string) => ({ seed: `env:COCOON_${role.startsWith('worker') ? 'WORKER' : role.toUpperCase()}_SEED`, owner: root.owner.toString() });
         const proxyFile = write('proxy', {
             ...common,
-            chain: { ...common.chain, pollMs: 100 },
+            chain: { ...common.chain, pollMs: o.chainPollMs ?? 100 },
             wallet: wallet('proxy'),
             listen: { workers: { port: ports.proxyWorkers }, clients: { port: ports.proxyClients } },
             ops: { port: ports.proxyOps },
@@ -265,7 +267,7 @@ export class FaultNet {
         const clientDb = path.join(dir, 'client.db');
         const clientFile = write('client', {
             ...common,
-            chain: { ...common.chain, pollMs: 100 },
+            chain: { ...common.chain, pollMs: o.chainPollMs ?? 100 },
             wallet: wallet('client'),
             secret: 'env:COCOON_CLIENT_SECRET',
             tdx: { peerProvider: 'fake' },

@@ -81,6 +81,8 @@ export async function measureProxyOverhead(o: { seconds: number; concurrency: nu
     const log = o.log ?? (() => {});
     const net = await FaultNet.start({
         name: 'bench-overhead',
+        // the services' default chain polling (the fault suite polls every 100 ms, which costs CPU on every side)
+        chainPollMs: 1000,
         // settlement on-chain is not what this measures: the client's deposit covers the run
         proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
         // the engine called directly has no limit either
@@ -131,7 +133,8 @@ export async function benchProxyOverhead(o: BenchOptions): Promise<BenchSection>
         const p50 = r.network.ttftP50 - r.direct.ttftP50;
         const p99 = r.network.ttftP99 - r.direct.ttftP99;
         targets.push({ what: `added TTFT p50, ${r.concurrency} stream(s)`, measured: `${p50.toFixed(2)} ms`, target: `< ${ADDED_P50_MS} ms`, met: p50 < ADDED_P50_MS });
-        targets.push({ what: `added TTFT p99, ${r.concurrency} stream(s)`, measured: `${p99.toFixed(2)} ms`, target: `< ${ADDED_P99_MS} ms`, met: p99 < ADDED_P99_MS });
+        // a direct tail longer than the network's is the load generator's own queueing: nothing to judge by
+        targets.push({ what: `added TTFT p99, ${r.concurrency} stream(s)`, measured: `${p99.toFixed(2)} ms`, target: `< ${ADDED_P99_MS} ms`, met: p99 >= 0 && p99 < ADDED_P99_MS });
     }
     const last = rows[rows.length - 1];
     const share = last.network.requests / last.network.seconds / (last.direct.requests / last.direct.seconds);

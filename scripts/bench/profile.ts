@@ -8,8 +8,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import os from 'os';
 import { join } from 'path';
-import { FaultNet, type Service } from '../../tests/faults/harness';
-import { load } from './lib/proxyOverhead';
+import type { Service } from '../../tests/faults/harness';
+import { load, startOverheadNet, WARM_UP_STREAMS } from './lib/proxyOverhead';
 
 interface CpuProfile {
     startTime: number;
@@ -17,8 +17,6 @@ interface CpuProfile {
     samples: number[];
     timeDeltas: number[];
 }
-
-const WARM_UP_STREAMS = 4;
 
 const arg = (name: string, fallback: number) => {
     const at = process.argv.indexOf(`--${name}`);
@@ -62,13 +60,7 @@ async function main(): Promise<void> {
     const streams = arg('streams', 16);
     const seconds = arg('seconds', 10);
     const dir = mkdtempSync(join(os.tmpdir(), 'cocoon-profile-'));
-    const net = await FaultNet.start({
-        name: 'bench-profile',
-        chainPollMs: 1000,
-        proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
-        worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, streams) },
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
+    const net = await startOverheadNet('bench-profile', streams, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const services: Service[] = [net.client, net.proxy, ...net.workers];
     let requests = 0;
     const now = () => Number(process.hrtime.bigint() / 1000n);

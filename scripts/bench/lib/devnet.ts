@@ -20,6 +20,8 @@ import { clientStateInit, proxyStateInit } from '../../../wrappers/addresses';
 import { clientMessages, CocoonClient, readClientState } from '../../../wrappers/client';
 import { rootFromInit } from '../../../wrappers/root';
 import { signEnvelope } from '../../../wrappers/signing';
+import { percentile } from './percentile';
+import { rateAsync } from './rate';
 import { BenchOptions, BenchSection, markdownTable, Target } from './section';
 
 const key = (name: string): KeyPair => keyPairFromSeed(createHash('sha256').update(`bench-devnet:${name}`).digest());
@@ -97,22 +99,6 @@ async function devnetProcess(): Promise<Net> {
     };
 }
 
-/** Runs `step` in `lanes` parallel loops for `seconds`; steps per second. */
-async function rate(lanes: number, seconds: number, step: (lane: number, i: number) => Promise<void>): Promise<number> {
-    const start = performance.now();
-    const until = start + seconds * 1000;
-    let steps = 0;
-    await Promise.all(
-        Array.from({ length: lanes }, async (_, lane) => {
-            for (let i = 0; performance.now() < until; i++) {
-                await step(lane, i);
-                steps++;
-            }
-        }),
-    );
-    return steps / ((performance.now() - start) / 1000);
-}
-
 /** p50 and p99 of `n` sequential calls, in milliseconds. */
 async function latency(n: number, call: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
     const ms: number[] = [];
@@ -122,8 +108,7 @@ async function latency(n: number, call: () => Promise<unknown>): Promise<{ p50: 
         ms.push(performance.now() - t);
     }
     ms.sort((a, b) => a - b);
-    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
-    return { p50: at(0.5), p99: at(0.99) };
+    return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
 }
 
 interface NetFigures {
@@ -160,14 +145,16 @@ async function prepare(net: Net, smoke: boolean, log: (l: string) => void) {
     log('devnet bench: wallets, a root, a proxy and client contracts deployed');
     const target = Address.parse('0:' + '77'.repeat(32));
     return {
-        transfers: (seconds: number) => rate(senders.length, seconds, (lane) => senders[lane].send(target, 1000n)),
-        charges: (seconds: number) =>
-            rate(clients.length, seconds, async (lane) => {
-                const c = clients[lane];
-                c.tokens += 10n;
-                const body = signEnvelope({ kind: 'charge', queryId: ++c.queryId, newTokens: c.tokens, expectedMyAddress: c.address }, proxyKey.secretKey, c.payer.address);
-                await c.payer.send(c.address, toNano('0.2'), body);
-            }),
+        transfers: async (seconds: number) => (await rateAsync(seconds, senders.length, (lane) => senders[lane].send(target, 1000n))).perSecond,
+        charges: async (seconds: number) =>
+            (
+                await rateAsync(seconds, clients.length, async (lane) => {
+                    const c = clients[lane];
+                    c.tokens += 10n;
+                    const body = signEnvelope({ kind: 'charge', queryId: ++c.queryId, newTokens: c.tokens, expectedMyAddress: c.address }, proxyKey.secretKey, c.payer.address);
+                    await c.payer.send(c.address, toNano('0.2'), body);
+                })
+            ).perSecond,
         seqno: (n: number) => latency(n, () => net.seqno(senders[0].address)),
         /** Every charge was applied: the bench measured the flow, not failures. */
         check: async () => {

@@ -1,6 +1,7 @@
 // The proxy's overhead: the whole local network (client → proxy → worker → test engine with zero think time)
 // against the same test engine called directly, in the same run, phase by phase at each concurrency.
 import { FaultNet } from '../../../tests/faults/harness';
+import { percentile } from './percentile';
 import type { BenchOptions, BenchSection, Target } from './section';
 
 export interface PathFigures {
@@ -18,9 +19,8 @@ export interface OverheadRow {
     network: PathFigures;
 }
 
-const WARM_UP_STREAMS = 4;
+export const WARM_UP_STREAMS = 4;
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /** One streamed chat completion; resolves with the time to its first content chunk and the chunks received. */
 async function streamOnce(url: string): Promise<{ ttftMs: number; chunks: number }> {
@@ -73,21 +73,30 @@ export async function load(url: string, concurrency: number, seconds: number): P
 }
 
 /**
+ * The network both this bench and `bench:profile` measure: the client, proxy and worker each in its own process
+ * (`nodeArgs` go to each), settlement thresholds out of reach, the services' default chain polling.
+ */
+export function startOverheadNet(name: string, streams: number, nodeArgs?: string[]): Promise<FaultNet> {
+    return FaultNet.start({
+        name,
+        // the services' default chain polling (the fault suite polls every 100 ms, which costs CPU on every side)
+        chainPollMs: 1000,
+        // settlement on-chain is not what this measures: the client's deposit covers the run
+        proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
+        // the engine called directly has no limit either
+        worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, streams) },
+        nodeArgs,
+    });
+}
+
+/**
  * Runs the comparison: the proxy, the worker and the client each in its own process (as deployed; the fault suite's
  * harness starts them), the test engine and the devnet in this one, and for each concurrency the engine directly
  * and the network, `seconds` each (after a short warm-up of both).
  */
 export async function measureProxyOverhead(o: { seconds: number; concurrency: number[]; log?: (line: string) => void }): Promise<OverheadRow[]> {
     const log = o.log ?? (() => {});
-    const net = await FaultNet.start({
-        name: 'bench-overhead',
-        // the services' default chain polling (the fault suite polls every 100 ms, which costs CPU on every side)
-        chainPollMs: 1000,
-        // settlement on-chain is not what this measures: the client's deposit covers the run
-        proxy: { thresholds: { chargeTon: 1000, payoutTon: 1000 }, saveStateSeconds: 3600, commitMs: 1000 },
-        // the engine called directly has no limit either
-        worker: { maxActiveRequests: Math.max(WARM_UP_STREAMS, ...o.concurrency) },
-    });
+    const net = await startOverheadNet('bench-overhead', Math.max(...o.concurrency));
     try {
         const direct = `${net.engines[0].url}/v1`;
         const network = `${net.api}/v1`;

@@ -25,14 +25,14 @@ export function rateSync(seconds: number, once: () => boolean): Rate {
     return rate(count, elapsed, cpu);
 }
 
-/** `parallel` loops each awaiting `once` back to back until `seconds` have passed. */
-export async function rateAsync(seconds: number, parallel: number, once: () => Promise<void>): Promise<Rate> {
+/** `parallel` loops each awaiting `once` (given its loop's index) back to back until `seconds` have passed. */
+export async function rateAsync(seconds: number, parallel: number, once: (loop: number) => Promise<void>): Promise<Rate> {
     const start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     let count = 0;
-    const loop = async () => {
+    const loop = async (_: unknown, index: number) => {
         while (since(start) < seconds) {
-            await once();
+            await once(index);
             count++;
         }
     };

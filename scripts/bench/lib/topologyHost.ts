@@ -6,6 +6,7 @@ import { InferenceClient } from '../../../offchain/client';
 import { TestEngine, type TestEngineOptions } from '../../../offchain/engine';
 import { ChainClient } from '../../../offchain/chain/client';
 import { mapLimit } from './parallel';
+import { percentile } from './percentile';
 
 export type HostRole = 'engine' | 'proxies' | 'workers' | 'clients';
 
@@ -133,8 +134,6 @@ async function start(role: HostRole, configs: object[], parallel: number, chainU
     }
     return started([]);
 }
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 /** Every client streams chat completions back to back on `streamsPerClient` loops until `seconds` have passed. */
 async function traffic(seconds: number, streamsPerClient: number, maxTokens: number): Promise<FromHost> {

@@ -135,7 +135,9 @@ export class Ledger {
 
     /** Some account counted tokens that no save-state on-chain vouches for yet. */
     get unsaved(): boolean {
-        for (const a of [...this.clients.values(), ...this.workers.values()]) if (a.counters.tokensMax !== a.counters.committedChain) return true;
+        for (const accounts of [this.clients, this.workers]) {
+            for (const a of accounts.values()) if (a.counters.tokensMax !== a.counters.committedChain) return true;
+        }
         return false;
     }
 
